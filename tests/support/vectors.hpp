@@ -1,0 +1,31 @@
+// Access to ../shared/vectors (the protocol samples in real wire format) and to source files.
+#pragma once
+
+#include <boost/json/value.hpp>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace hodi::test {
+
+std::filesystem::path source_dir();  ///< the repository root (HODI_SOURCE_DIR)
+std::filesystem::path vectors_dir();  ///< HODI_SHARED_DIR/vectors
+
+// Parses vectors/<file>; fails the running test (doctest FAIL) when it is missing or broken.
+boost::json::value load_vector(std::string_view file);
+std::string read_file(const std::filesystem::path& path);
+
+// A fresh directory under the system temp dir, removed with its contents on destruction.
+class TempDir {
+public:
+    TempDir();
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const std::filesystem::path& path() const { return path_; }
+
+private:
+    std::filesystem::path path_;
+};
+
+}  // namespace hodi::test
