@@ -3,6 +3,7 @@
 // caller runs it (storage's executor, off the network threads) and calls resume().
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -21,9 +22,20 @@ struct ActionResult {
     Variables outputs;           ///< merged into the session's variables
 };
 
+// What kind of value a parameter carries; the action checks it again before use.
+enum class ParamType : std::uint8_t {
+    text,    ///< free text (a goal name)
+    amount,  ///< shillings, "1500" or "1500.50"
+    pin,     ///< a PIN entry; never logged
+    phone,   ///< E.164 Kenyan mobile
+    digits,  ///< a number (a goal index, a day count)
+    choice,  ///< one of a fixed set of words ("wallet", "mpesa"; "business", ...)
+};
+
 // A parameter of an action, as menus may pass it.
 struct ActionParam {
     std::string name;
+    ParamType type = ParamType::text;
     bool required = true;
 };
 
