@@ -1,0 +1,98 @@
+// Decoding of application/x-www-form-urlencoded bodies.
+#include "adapters/form.hpp"
+
+namespace hodi::adapters {
+
+namespace {
+
+class FormCategory final : public boost::system::error_category {
+public:
+    const char* name() const noexcept override { return "hodi.form"; }
+    std::string message(int value) const override {
+        switch (static_cast<FormError>(value)) {
+            case FormError::bad_escape: return "malformed percent escape";
+            case FormError::too_many_fields: return "too many form fields";
+            case FormError::empty_name: return "form field without a name";
+        }
+        return "malformed form body";
+    }
+};
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+}  // namespace
+
+const boost::system::error_category& form_category() {
+    static const FormCategory category;
+    return category;
+}
+
+boost::system::error_code make_error_code(FormError error) {
+    return {static_cast<int>(error), form_category()};
+}
+
+bool form_decode(std::string_view encoded, std::string& out) {
+    out.clear();
+    out.reserve(encoded.size());
+    for (std::size_t index = 0; index < encoded.size(); ++index) {
+        const char c = encoded[index];
+        if (c == '+') {
+            out.push_back(' ');
+        } else if (c != '%') {
+            out.push_back(c);
+        } else {
+            if (index + 2 >= encoded.size()) return false;
+            const int high = hex_value(encoded[index + 1]);
+            const int low = hex_value(encoded[index + 2]);
+            if (high < 0 || low < 0) return false;
+            out.push_back(static_cast<char>(high * 16 + low));
+            index += 2;
+        }
+    }
+    return true;
+}
+
+const std::string* Form::find(std::string_view name) const {
+    for (const auto& field : fields_) {
+        if (field.first == name) return &field.second;
+    }
+    return nullptr;
+}
+
+void Form::add(std::string name, std::string value) {
+    if (find(name) != nullptr) return;
+    fields_.emplace_back(std::move(name), std::move(value));
+}
+
+boost::system::result<Form> parse_form(std::string_view body) {
+    Form form;
+    std::size_t start = 0;
+    std::size_t pairs = 0;
+    while (start <= body.size()) {
+        std::size_t end = body.find('&', start);
+        if (end == std::string_view::npos) end = body.size();
+        const std::string_view pair = body.substr(start, end - start);
+        start = end + 1;
+        if (pair.empty()) continue;
+        if (++pairs > form_fields_max) return FormError::too_many_fields;
+        const std::size_t equals = pair.find('=');
+        const std::string_view raw_name = pair.substr(0, equals);
+        const std::string_view raw_value =
+            equals == std::string_view::npos ? std::string_view{} : pair.substr(equals + 1);
+        if (raw_name.empty()) return FormError::empty_name;
+        std::string name;
+        std::string value;
+        if (!form_decode(raw_name, name) || !form_decode(raw_value, value)) {
+            return FormError::bad_escape;
+        }
+        form.add(std::move(name), std::move(value));
+    }
+    return form;
+}
+
+}  // namespace hodi::adapters

@@ -1,0 +1,354 @@
+// The Beast HTTP/1.1 server: an accept loop, one coroutine per connection on its own strand,
+// keep-alive, size limits, read and idle timeouts, and a graceful shutdown.
+#include "adapters/http_server.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <array>
+#include <atomic>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <charconv>
+#include <list>
+#include <mutex>
+#include <optional>
+
+namespace hodi::adapters {
+
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+using tcp = net::ip::tcp;
+using boost::system::error_code;
+
+namespace {
+
+constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
+constexpr std::size_t first_read_bytes = 4096;  // one read usually holds a whole AT request
+constexpr std::chrono::milliseconds accept_retry_delay{50};  // after EMFILE and the like
+
+// What shutdown() needs to reach a connection from another thread: its strand, and its stream
+// while the connection coroutine is alive. Touched only on that strand, apart from `executor`.
+struct Slot {
+    net::any_io_executor executor;
+    beast::tcp_stream* stream = nullptr;
+    bool busy = false;  ///< a request is being read, handled or answered
+};
+
+std::string_view reason_phrase(int status) {
+    switch (status) {
+        case 200: return "OK";
+        case 400: return "Bad Request";
+        case 404: return "Not Found";
+        case 405: return "Method Not Allowed";
+        case 408: return "Request Timeout";
+        case 413: return "Payload Too Large";
+        case 431: return "Request Header Fields Too Large";
+        case 500: return "Internal Server Error";
+        case 503: return "Service Unavailable";
+        default: return "Unknown";
+    }
+}
+
+HttpMethod to_method(http::verb verb) {
+    switch (verb) {
+        case http::verb::get: return HttpMethod::get;
+        case http::verb::head: return HttpMethod::head;
+        case http::verb::post: return HttpMethod::post;
+        case http::verb::put: return HttpMethod::put;
+        case http::verb::delete_: return HttpMethod::del;
+        default: return HttpMethod::other;
+    }
+}
+
+// Writes the status line and the few headers we send into `head`, reusing its capacity.
+void format_head(std::string& head, const HttpReply& reply, unsigned version, bool keep_alive) {
+    head.clear();
+    head.append(version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
+    std::array<char, 16> digits{};
+    auto printed = std::to_chars(digits.data(), digits.data() + digits.size(), reply.status);
+    head.append(digits.data(), printed.ptr);
+    head.push_back(' ');
+    head.append(reason_phrase(reply.status));
+    head.append("\r\nContent-Type: ");
+    head.append(reply.content_type);
+    head.append("\r\nContent-Length: ");
+    printed = std::to_chars(digits.data(), digits.data() + digits.size(), reply.body.size());
+    head.append(digits.data(), printed.ptr);
+    if (!keep_alive) {
+        head.append("\r\nConnection: close");
+    } else if (version == 10) {
+        head.append("\r\nConnection: keep-alive");
+    }
+    head.append("\r\n\r\n");
+}
+
+HttpReply error_reply(int status, std::string body) {
+    return HttpReply{.status = status, .content_type = "text/plain", .body = std::move(body),
+                     .close = true};
+}
+
+// The reply to a request Beast could not read, or nullopt when the peer is gone or too slow
+// (then there is nobody to answer).
+std::optional<HttpReply> read_failure_reply(const error_code& ec, const HttpServerSettings& s) {
+    if (ec == http::error::body_limit) {
+        return error_reply(413, "request body over " + std::to_string(s.body_limit) + " bytes");
+    }
+    if (ec == http::error::header_limit) {
+        return error_reply(431, "request header over " + std::to_string(s.header_limit) +
+                                    " bytes");
+    }
+    if (ec.category() == make_error_code(http::error::end_of_stream).category() &&
+        ec != http::error::end_of_stream && ec != http::error::partial_message) {
+        return error_reply(400, "malformed HTTP request: " + ec.message());
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+struct HttpServer::State : std::enable_shared_from_this<State> {
+    net::io_context& io;
+    HttpServerSettings settings;
+    std::shared_ptr<HttpHandler> handler;
+    tcp::acceptor acceptor;
+    net::steady_timer grace_timer;
+    std::atomic<bool> stopping{false};
+
+    mutable std::mutex mutex;  // guards the members below
+    std::list<std::shared_ptr<Slot>> slots;
+    std::function<void()> on_drained;
+    bool drained_called = false;
+
+    State(net::io_context& context, HttpServerSettings server_settings,
+          std::shared_ptr<HttpHandler> server_handler)
+        : io(context),
+          settings(std::move(server_settings)),
+          handler(std::move(server_handler)),
+          acceptor(net::make_strand(context)),
+          grace_timer(acceptor.get_executor()) {}
+
+    std::list<std::shared_ptr<Slot>>::iterator add(std::shared_ptr<Slot> slot) {
+        const std::lock_guard lock(mutex);
+        slots.push_back(std::move(slot));
+        return std::prev(slots.end());
+    }
+
+    void remove(std::list<std::shared_ptr<Slot>>::iterator slot);
+    void maybe_drained(std::unique_lock<std::mutex>& lock);
+    void close_connections(bool idle_only);
+};
+
+void HttpServer::State::remove(std::list<std::shared_ptr<Slot>>::iterator slot) {
+    std::unique_lock lock(mutex);
+    slots.erase(slot);
+    maybe_drained(lock);
+}
+
+// Runs on_drained once, when shutting down and the last connection is gone. Unlocks `lock`.
+void HttpServer::State::maybe_drained(std::unique_lock<std::mutex>& lock) {
+    if (!stopping || !slots.empty() || drained_called) return;
+    drained_called = true;
+    std::function<void()> callback = std::move(on_drained);
+    lock.unlock();
+    // The grace timer would otherwise keep io_context::run() busy until it fires.
+    net::post(grace_timer.get_executor(),
+              [self = shared_from_this()] { self->grace_timer.cancel(); });
+    if (callback) callback();
+}
+
+void HttpServer::State::close_connections(bool idle_only) {
+    const std::lock_guard lock(mutex);
+    for (const auto& slot : slots) {
+        net::post(slot->executor, [slot, idle_only] {
+            if (slot->stream == nullptr || (idle_only && slot->busy)) return;
+            error_code ignored;
+            slot->stream->socket().shutdown(tcp::socket::shutdown_both, ignored);
+            slot->stream->close();
+        });
+    }
+}
+
+namespace {
+
+using State = HttpServer::State;
+
+// Reads one request into `parser` (the first byte may wait idle_timeout, the rest must come
+// within read_timeout). Returns the read error, if any.
+net::awaitable<error_code> read_request(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                        http::request_parser<http::string_body>& parser,
+                                        const HttpServerSettings& settings, Slot& slot) {
+    if (buffer.size() == 0) {
+        stream.expires_after(settings.idle_timeout);
+        auto [ec, bytes] = co_await stream.async_read_some(buffer.prepare(first_read_bytes),
+                                                           use_tuple);
+        if (ec) co_return ec;
+        buffer.commit(bytes);
+    }
+    slot.busy = true;
+    parser.header_limit(static_cast<std::uint32_t>(settings.header_limit));
+    parser.body_limit(settings.body_limit);
+    stream.expires_after(settings.read_timeout);
+    auto [ec, bytes] = co_await http::async_read(stream, buffer, parser, use_tuple);
+    (void)bytes;
+    co_return ec;
+}
+
+// Calls the handler; a handler that throws (a bug, or bad_alloc) gets a 500, not a crash.
+net::awaitable<HttpReply> call_handler(HttpHandler& handler, HttpRequest request) {
+    try {
+        co_return co_await handler.handle(std::move(request));
+    } catch (const std::exception& error) {
+        spdlog::error("http handler failed: {}", error.what());
+    }
+    co_return error_reply(500, "internal error");
+}
+
+net::awaitable<bool> write_reply(beast::tcp_stream& stream, std::string& head,
+                                 const HttpReply& reply, unsigned version, bool keep_alive,
+                                 bool head_only, const HttpServerSettings& settings) {
+    format_head(head, reply, version, keep_alive);
+    const std::array<net::const_buffer, 2> buffers{
+        net::buffer(head), head_only ? net::const_buffer{} : net::buffer(reply.body)};
+    stream.expires_after(settings.read_timeout);
+    auto [ec, bytes] = co_await net::async_write(stream, buffers, use_tuple);
+    (void)bytes;
+    co_return !ec;
+}
+
+// Serves one connection until it closes, the peer goes quiet, or the server shuts down.
+net::awaitable<void> serve_connection(beast::tcp_stream stream, std::shared_ptr<State> state) {
+    auto slot = std::make_shared<Slot>(Slot{stream.get_executor(), &stream, false});
+    const auto registered = state->add(slot);
+    const HttpServerSettings& settings = state->settings;
+    beast::flat_buffer buffer;
+    std::string head;
+    while (!state->stopping) {
+        http::request_parser<http::string_body> parser;
+        const error_code read_error =
+            co_await read_request(stream, buffer, parser, settings, *slot);
+        if (read_error) {
+            if (auto reply = read_failure_reply(read_error, settings)) {
+                co_await write_reply(stream, head, *reply, 11, false, false, settings);
+            }
+            break;
+        }
+        auto& message = parser.get();
+        const unsigned version = message.version();
+        const bool head_only = message.method() == http::verb::head;
+        HttpRequest request{to_method(message.method()), message.target(),
+                            message[http::field::content_type], std::move(message.body()),
+                            message.keep_alive()};
+        const HttpReply reply = co_await call_handler(*state->handler, std::move(request));
+        const bool keep_alive = message.keep_alive() && !reply.close && !state->stopping;
+        const bool written = co_await write_reply(stream, head, reply, version, keep_alive,
+                                                  head_only, settings);
+        slot->busy = false;
+        if (!written || !keep_alive) break;
+    }
+    error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    slot->stream = nullptr;
+    state->remove(registered);
+}
+
+void log_if_failed(std::exception_ptr error) {
+    if (!error) return;
+    try {
+        std::rethrow_exception(error);
+    } catch (const std::exception& failure) {
+        spdlog::error("http connection failed: {}", failure.what());
+    }
+}
+
+net::awaitable<void> accept_loop(std::shared_ptr<State> state) {
+    net::steady_timer retry(state->acceptor.get_executor());
+    while (!state->stopping) {
+        auto [ec, socket] = co_await state->acceptor.async_accept(net::make_strand(state->io),
+                                                                  use_tuple);
+        if (state->stopping || ec == net::error::operation_aborted) break;
+        if (ec) {
+            // Out of file descriptors and the like: pause rather than spin.
+            spdlog::warn("http accept failed: {}", ec.message());
+            retry.expires_after(accept_retry_delay);
+            co_await retry.async_wait(use_tuple);
+            continue;
+        }
+        error_code ignored;
+        socket.set_option(tcp::no_delay(true), ignored);
+        auto executor = socket.get_executor();
+        net::co_spawn(executor, serve_connection(beast::tcp_stream(std::move(socket)), state),
+                      log_if_failed);
+    }
+}
+
+}  // namespace
+
+HttpServer::HttpServer(net::io_context& io, HttpServerSettings settings,
+                       std::shared_ptr<HttpHandler> handler)
+    : state_(std::make_shared<State>(io, std::move(settings), std::move(handler))) {}
+
+HttpServer::~HttpServer() = default;
+
+error_code HttpServer::start() {
+    error_code ec;
+    const auto address = net::ip::make_address(state_->settings.address, ec);
+    if (ec) return ec;
+    const tcp::endpoint endpoint(address, state_->settings.port);
+    auto& acceptor = state_->acceptor;
+    acceptor.open(endpoint.protocol(), ec);
+    if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor.bind(endpoint, ec);
+    if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
+    if (ec) {
+        error_code ignored;
+        acceptor.close(ignored);
+        return ec;
+    }
+    net::co_spawn(acceptor.get_executor(), accept_loop(state_), log_if_failed);
+    return {};
+}
+
+std::uint16_t HttpServer::port() const {
+    error_code ec;
+    const auto endpoint = state_->acceptor.local_endpoint(ec);
+    return ec ? 0 : endpoint.port();
+}
+
+std::size_t HttpServer::connections() const {
+    const std::lock_guard lock(state_->mutex);
+    return state_->slots.size();
+}
+
+void HttpServer::shutdown(std::function<void()> on_drained) {
+    auto state = state_;
+    {
+        std::unique_lock lock(state->mutex);
+        if (state->stopping.exchange(true)) return;
+        state->on_drained = std::move(on_drained);
+    }
+    net::post(state->acceptor.get_executor(), [state] {
+        error_code ignored;
+        state->acceptor.close(ignored);
+        if (const std::lock_guard lock(state->mutex); state->drained_called) return;
+        state->grace_timer.expires_after(state->settings.shutdown_grace);
+        state->grace_timer.async_wait([state](const error_code& ec) {
+            if (!ec) state->close_connections(false);
+        });
+    });
+    state->close_connections(true);
+    std::unique_lock lock(state->mutex);
+    state->maybe_drained(lock);
+}
+
+}  // namespace hodi::adapters

@@ -1,0 +1,90 @@
+// The HTTP/1.1 server every hodi endpoint sits behind (Beast on C++20 coroutines). Beast stays
+// inside http_server.cpp: handlers see the plain HttpRequest and HttpReply below.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/system/error_code.hpp>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace hodi::adapters {
+
+namespace net = boost::asio;
+
+enum class HttpMethod : std::uint8_t { get, head, post, put, del, other };
+
+// One request as a handler sees it. The views point into the connection's parser and stay
+// valid until handle() completes; copy what must outlive it.
+struct HttpRequest {
+    HttpMethod method = HttpMethod::other;
+    std::string_view target;        ///< e.g. "/ussd/at", query string included
+    std::string_view content_type;  ///< the Content-Type header as sent, may be empty
+    std::string body;
+    bool keep_alive = true;
+};
+
+// What a handler answers. `content_type` must point at static storage (a string literal).
+struct HttpReply {
+    int status = 200;
+    std::string_view content_type = "text/plain";
+    std::string body;
+    bool close = false;  ///< close the connection after this reply
+};
+
+// Serves requests. Implementations are thread-safe: one handler serves every connection.
+class HttpHandler {
+public:
+    virtual ~HttpHandler() = default;
+    virtual net::awaitable<HttpReply> handle(HttpRequest request) = 0;
+};
+
+struct HttpServerSettings {
+    std::string address = "127.0.0.1";
+    std::uint16_t port = 8080;  ///< 0 picks a free port (tests); see HttpServer::port()
+    std::size_t header_limit = 8 * 1024;  ///< bytes of request line + headers, else 431
+    std::size_t body_limit = 16 * 1024;   ///< bytes of body, else 413
+    // A request must arrive whole within this time of its first byte (slow clients are
+    // dropped). AT connects with a 10 s timeout of its own (PROTOCOLS.md §1.5).
+    std::chrono::milliseconds read_timeout{10'000};
+    // How long a keep-alive connection may sit idle between requests before we close it.
+    std::chrono::milliseconds idle_timeout{60'000};
+    // On shutdown, how long in-flight requests may take to finish before sockets are closed.
+    std::chrono::milliseconds shutdown_grace{10'000};
+};
+
+// Accepts connections and serves each on its own strand until it closes. The owner runs the
+// io_context on as many threads as it likes. start() and shutdown() may be called from any
+// thread; the server must outlive the io_context's run() calls.
+class HttpServer {
+public:
+    HttpServer(net::io_context& io, HttpServerSettings settings,
+               std::shared_ptr<HttpHandler> handler);
+    ~HttpServer();
+    HttpServer(const HttpServer&) = delete;
+    HttpServer& operator=(const HttpServer&) = delete;
+
+    // Binds, listens and starts accepting. Fails (address in use, bad address) as a value.
+    boost::system::error_code start();
+    // The bound port (useful after binding port 0).
+    std::uint16_t port() const;
+
+    // Stops accepting, closes idle connections, lets in-flight requests finish within
+    // shutdown_grace and then closes whatever is left. `on_drained` runs (on an io thread)
+    // once every connection is gone. Calling it twice is harmless.
+    void shutdown(std::function<void()> on_drained = {});
+
+    std::size_t connections() const;  ///< open connections right now
+
+    struct State;
+
+private:
+    std::shared_ptr<State> state_;
+};
+
+}  // namespace hodi::adapters
