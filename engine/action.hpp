@@ -37,6 +37,7 @@ struct ActionParam {
     std::string name;
     ParamType type = ParamType::text;
     bool required = true;
+    std::vector<std::string> choices;  ///< choice only: the words it accepts
 };
 
 // What an action accepts and may answer; menus are linted against these.

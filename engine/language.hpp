@@ -15,6 +15,9 @@ enum class Language : std::uint8_t {
 };
 inline constexpr std::size_t language_count = 2;
 inline constexpr std::array<std::string_view, language_count> language_codes{"en", "sw"};
+// Each language named in itself, as a language picker lists them (in language_codes order).
+inline constexpr std::array<std::string_view, language_count> language_names{"English",
+                                                                             "Kiswahili"};
 
 // "en" -> Language::en; nullopt for a code hodi does not speak.
 std::optional<Language> parse_language(std::string_view code);

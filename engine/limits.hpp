@@ -15,6 +15,7 @@ inline constexpr std::size_t input_chars_max = 64;  // longest single entry we l
 inline constexpr std::size_t history_depth_max = 32;  // back-stack frames kept per session
 inline constexpr std::size_t variables_max = 32;      // variables kept per session
 inline constexpr std::size_t variable_chars_max = 160;  // longest value kept per variable
+inline constexpr std::size_t action_chain_max = 8;  // actions one hop may run back to back
 
 static_assert(screen_chars_max <= screen_chars_hard_max);
 static_assert(session_ttl > hop_reply_budget, "a session must outlive one hop");

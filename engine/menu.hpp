@@ -13,6 +13,7 @@
 #include "engine/action.hpp"
 #include "engine/language.hpp"
 #include "engine/limits.hpp"
+#include "engine/phone.hpp"
 
 namespace hodi::engine {
 
@@ -46,6 +47,7 @@ struct InputCheck {
     std::int64_t max_cents = 0;  ///< amount only; 0 means no upper bound
     std::size_t pin_length = 4;  ///< pin only
     std::string pattern;         ///< regex only (validated by the loader)
+    PhonePolicy phone_policy = PhonePolicy::lenient;  ///< phone only
     std::optional<Text> error;   ///< overrides the built-in reason
 };
 

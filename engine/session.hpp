@@ -47,6 +47,7 @@ struct Session {
     TimePoint started{};
     TimePoint last_seen{};
     std::uint32_t hops = 0;
+    std::uint8_t actions_in_hop = 0;  ///< actions run since the last entry; see action_chain_max
     LastReply last_reply;
 };
 
