@@ -1,0 +1,128 @@
+// Connection setup and the migrations. A migration is appended, never edited: databases in the
+// field have run the old text.
+#include "storage/bank/schema.hpp"
+
+#include <SQLiteCpp/Transaction.h>
+#include <spdlog/spdlog.h>
+
+#include <array>
+#include <string>
+
+#include "storage/bank/bank_error.hpp"
+
+namespace hodi::storage {
+
+namespace {
+
+// Version 1: users, accounts, transfers, entries; the system accounts.
+//
+// Sign convention: an account's balance is the sum of its entries, credits positive and debits
+// negative, so the balances of the whole book always sum to zero. A user's wallet or savings
+// goal is positive when hodi owes the user. mpesa_clearing goes negative as money arrives through
+// M-Pesa (it is the paybill's cash, owed to the users). A user's loan account goes negative by
+// what the user owes. Income accounts go positive. `floor` is the lowest balance the available
+// amount (balance minus pending debits) may reach; NULL means no floor.
+constexpr const char* migration_1 = R"sql(
+CREATE TABLE users (
+    id            INTEGER PRIMARY KEY,
+    phone         TEXT    NOT NULL UNIQUE,
+    name          TEXT    NOT NULL DEFAULT '',
+    language      TEXT    NOT NULL DEFAULT 'en' CHECK (language IN ('en', 'sw')),
+    pin_hash      TEXT,
+    failed_pins   INTEGER NOT NULL DEFAULT 0,
+    lock_stage    INTEGER NOT NULL DEFAULT 0,
+    locked_until  INTEGER NOT NULL DEFAULT 0,
+    created_at    INTEGER NOT NULL
+);
+CREATE TABLE accounts (
+    id             INTEGER PRIMARY KEY,
+    code           TEXT    NOT NULL UNIQUE,
+    kind           TEXT    NOT NULL,
+    user_id        INTEGER REFERENCES users (id),
+    floor          INTEGER,
+    balance        INTEGER NOT NULL DEFAULT 0,
+    pending_debits INTEGER NOT NULL DEFAULT 0 CHECK (pending_debits >= 0),
+    created_at     INTEGER NOT NULL
+);
+CREATE INDEX accounts_by_user ON accounts (user_id);
+CREATE TABLE transfers (
+    seq            INTEGER PRIMARY KEY,
+    id             TEXT    NOT NULL UNIQUE,
+    debit_account  INTEGER NOT NULL REFERENCES accounts (id),
+    credit_account INTEGER NOT NULL REFERENCES accounts (id),
+    amount         INTEGER NOT NULL CHECK (amount > 0),
+    kind           TEXT    NOT NULL,
+    two_phase      INTEGER NOT NULL CHECK (two_phase IN (0, 1)),
+    state          TEXT    NOT NULL CHECK (state IN ('pending', 'posted', 'voided')),
+    created_at     INTEGER NOT NULL,
+    resolved_at    INTEGER
+);
+CREATE INDEX transfers_pending ON transfers (debit_account) WHERE state = 'pending';
+CREATE TABLE entries (
+    id          INTEGER PRIMARY KEY,
+    transfer    INTEGER NOT NULL REFERENCES transfers (seq),
+    account     INTEGER NOT NULL REFERENCES accounts (id),
+    amount      INTEGER NOT NULL CHECK (amount <> 0),
+    created_at  INTEGER NOT NULL
+);
+CREATE INDEX entries_by_account ON entries (account, id);
+CREATE INDEX entries_by_transfer ON entries (transfer);
+INSERT INTO accounts (code, kind, floor, created_at) VALUES
+    ('system:mpesa_clearing',  'mpesa_clearing',  NULL, 0),
+    ('system:loan_book',       'loan_book',       NULL, 0),
+    ('system:interest_income', 'interest_income', 0,    0),
+    ('system:fee_income',      'fee_income',      0,    0),
+    ('system:penalty_income',  'penalty_income',  0,    0);
+)sql";
+
+constexpr std::array<const char*, 1> migrations = {migration_1};
+
+int user_version(SQLite::Database& db) {
+    return db.execAndGet("PRAGMA user_version").getInt();
+}
+
+}  // namespace
+
+int schema_version_known() { return static_cast<int>(migrations.size()); }
+
+boost::system::result<std::unique_ptr<SQLite::Database>> open_connection(
+    const std::filesystem::path& path) {
+    try {
+        if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
+        auto db = std::make_unique<SQLite::Database>(
+            path.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX,
+            static_cast<int>(sqlite_busy_timeout.count()));
+        db->exec("PRAGMA journal_mode = WAL");
+        db->exec("PRAGMA synchronous = FULL");
+        db->exec("PRAGMA foreign_keys = ON");
+        return db;
+    } catch (const std::exception& error) {
+        spdlog::error("bank: cannot open {}: {}", path.string(), error.what());
+        return make_error_code(BankError::store_failed);
+    }
+}
+
+boost::system::result<void> migrate(SQLite::Database& db) {
+    try {
+        const int found = user_version(db);
+        if (found > schema_version_known()) {
+            spdlog::error("bank: {} has schema version {}, this hodi knows up to {}",
+                          db.getFilename(), found, schema_version_known());
+            return make_error_code(BankError::schema_too_new);
+        }
+        for (int version = found; version < schema_version_known(); ++version) {
+            // IMMEDIATE: two processes opening a fresh file must not both migrate it.
+            SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
+            if (user_version(db) != version) continue;  // another process got there first
+            db.exec(migrations[static_cast<std::size_t>(version)]);
+            db.exec("PRAGMA user_version = " + std::to_string(version + 1));
+            transaction.commit();
+        }
+        return {};
+    } catch (const std::exception& error) {
+        spdlog::error("bank: migration failed: {}", error.what());
+        return make_error_code(BankError::store_failed);
+    }
+}
+
+}  // namespace hodi::storage
