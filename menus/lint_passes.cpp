@@ -32,10 +32,15 @@ void Compilation::check_targets(const std::map<std::string, Where>& node_where,
                                 Where start_where) {
     std::vector<std::string> ids;
     for (const auto& [id, where] : node_where) ids.push_back(id);
+    // A misspelt link is followed to the node it was probably meant for, so the one mistake
+    // is not also reported as that node being unreachable.
+    std::map<std::string, std::string, std::less<>> meant;
     for (const TargetRef& ref : targets_) {
         if (node_where.contains(ref.target)) continue;
+        const std::string match = closest_match(ref.target, ids);
         error(ref.where, "node '" + ref.from + "' links to unknown node '" + ref.target + "'" +
-                             did_you_mean(ref.target, ids));
+                             (match.empty() ? "" : "; did you mean '" + match + "'?"));
+        if (!match.empty()) meant.emplace(ref.target, match);
     }
     if (menu_.root.empty()) return;
     if (!node_where.contains(menu_.root)) {
@@ -51,7 +56,8 @@ void Compilation::check_targets(const std::map<std::string, Where>& node_where,
         const engine::Node* node = menu_.find(queue.front());
         queue.pop_front();
         if (node == nullptr) continue;
-        for (const std::string_view next : successors(*node)) {
+        for (std::string_view next : successors(*node)) {
+            if (const auto alias = meant.find(next); alias != meant.end()) next = alias->second;
             if (!next.empty() && reached.emplace(next).second) queue.push_back(next);
         }
     }

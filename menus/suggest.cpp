@@ -7,19 +7,27 @@ namespace hodi::menus {
 
 namespace {
 
-// Levenshtein distance with two rows; names are short, so this is cheap.
+// Edit distance counting a swap of neighbours as one edit (optimal string alignment), since
+// "meun" for "menu" is the commonest typo. Names are short, so three rows are cheap.
 std::size_t edit_distance(std::string_view left, std::string_view right) {
-    std::vector<std::size_t> previous(right.size() + 1);
-    std::vector<std::size_t> current(right.size() + 1);
-    for (std::size_t column = 0; column <= right.size(); ++column) previous[column] = column;
+    const std::size_t width = right.size() + 1;
+    std::vector<std::size_t> before(width);
+    std::vector<std::size_t> previous(width);
+    std::vector<std::size_t> current(width);
+    for (std::size_t column = 0; column < width; ++column) previous[column] = column;
     for (std::size_t row = 1; row <= left.size(); ++row) {
         current[0] = row;
-        for (std::size_t column = 1; column <= right.size(); ++column) {
+        for (std::size_t column = 1; column < width; ++column) {
             const std::size_t substitution =
                 previous[column - 1] + (left[row - 1] == right[column - 1] ? 0 : 1);
             current[column] =
                 std::min({previous[column] + 1, current[column - 1] + 1, substitution});
+            if (row > 1 && column > 1 && left[row - 1] == right[column - 2] &&
+                left[row - 2] == right[column - 1]) {
+                current[column] = std::min(current[column], before[column - 2] + 1);
+            }
         }
+        std::swap(before, previous);
         std::swap(previous, current);
     }
     return previous[right.size()];

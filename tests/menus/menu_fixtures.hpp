@@ -1,6 +1,8 @@
 // Shared by the menu tests: a small action catalogue and helpers to load inline YAML.
 #pragma once
 
+#include <doctest/doctest.h>
+
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,3 +45,13 @@ inline std::vector<std::string> errors_of(std::string_view text) {
 }
 
 }  // namespace hodi::test
+
+// Shows diagnostics one per line when a comparison fails.
+template <>
+struct doctest::StringMaker<std::vector<std::string>> {
+    static doctest::String convert(const std::vector<std::string>& lines) {
+        std::string joined = "\n";
+        for (const std::string& line : lines) joined += "  " + line + "\n";
+        return joined.c_str();
+    }
+};
