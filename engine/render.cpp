@@ -163,7 +163,8 @@ PageLines text_page(const Layout& layout, PageSpan span, std::string footer) {
     return page;
 }
 
-// Puts the notice above the page; when the page is full it takes the title's line instead.
+// Puts the notice above the page. When the page is full, a list's notice takes the title's
+// line; a text's notice takes room from the end of the piece for this showing only.
 void add_notice(PageLines& page, std::string_view notice, std::size_t budget) {
     if (notice.empty()) return;
     const std::size_t page_septets = page.septets();
@@ -172,14 +173,16 @@ void add_notice(PageLines& page, std::string_view notice, std::size_t budget) {
         page.lines.insert(page.lines.begin(), std::string(notice));
         return;
     }
+    std::string& first = page.lines.front();
+    const std::size_t others = page_septets - gsm7_length(first);
     if (page.titled && page.lines.size() > 1) {
-        const std::size_t others = page_septets - gsm7_length(page.lines.front());
-        page.lines.front() = cut_to(notice, budget > others ? budget - others : 0);
+        first = cut_to(notice, budget > others ? budget - others : 0);
         return;
     }
-    if (page_septets + 1 < budget) {
-        page.lines.insert(page.lines.begin(), cut_to(notice, budget - page_septets - 1));
-    }
+    std::string shown = cut_to(notice, budget / 2);
+    const std::size_t used = others + gsm7_length(shown) + 1;
+    first = cut_to(first, budget > used ? budget - used : 0);
+    page.lines.insert(page.lines.begin(), std::move(shown));
 }
 
 std::string join_lines(const std::vector<std::string>& lines) {

@@ -40,6 +40,11 @@ void append_value(std::string& out, std::string_view name, const Session& sessio
         out += audience == Audience::screen ? phone_display(session) : session.phone;
         return;
     }
+    // `{pin}` is masked even before a PIN is entered, so a prompt reads the same either way.
+    if (audience == Audience::screen && name == "pin") {
+        out += secret_mask;
+        return;
+    }
     if (const auto secret = session.secrets.find(name); secret != session.secrets.end()) {
         out += audience == Audience::screen ? std::string(secret_mask) : secret->second;
         return;
