@@ -1,0 +1,124 @@
+// The catalogue's contents. Amounts travel as shillings text ("1500" or "1500.50") and come
+// back rendered ("1,500" or "1,500.50").
+#include "storage/action_catalogue.hpp"
+
+#include <algorithm>
+
+namespace hodi::storage {
+
+namespace {
+
+using engine::ActionParam;
+using engine::ActionSpec;
+using engine::ParamType;
+
+ActionParam pin(const char* name = "pin") { return {name, ParamType::pin, true, {}}; }
+ActionParam amount() { return {"amount", ParamType::amount, true, {}}; }
+ActionParam source() { return {"source", ParamType::choice, true, {"wallet", "mpesa"}}; }
+ActionParam goal() { return {"goal", ParamType::digits, true, {}}; }
+
+// Adds the outcomes every action shares: `error` always, and for PIN-guarded actions
+// `wrong_pin` (with tries_left) and `locked`, so menus may branch on them.
+ActionSpec finish(ActionSpec spec) {
+    auto add_outcome = [&spec](const char* outcome) {
+        if (std::find(spec.outcomes.begin(), spec.outcomes.end(), outcome) ==
+            spec.outcomes.end()) {
+            spec.outcomes.emplace_back(outcome);
+        }
+    };
+    const bool takes_pin = std::any_of(spec.params.begin(), spec.params.end(), [](const auto& p) {
+        return p.type == ParamType::pin;
+    });
+    if (takes_pin) {
+        add_outcome("wrong_pin");
+        add_outcome("locked");
+        if (std::find(spec.outputs.begin(), spec.outputs.end(), "tries_left") ==
+            spec.outputs.end()) {
+            spec.outputs.emplace_back("tries_left");
+        }
+    }
+    add_outcome("error");
+    return spec;
+}
+
+std::vector<ActionSpec> user_and_wallet_specs() {
+    return {
+        {"user.lookup", {}, {"registered", "unregistered"}, {"name", "language"}},
+        {"pin.register", {pin(), pin("pin_repeat")}, {"ok", "mismatch", "weak", "exists"}, {}},
+        {"pin.verify", {pin()}, {"ok", "wrong_pin", "locked"}, {"tries_left"}},
+        {"pin.change",
+         {pin(), pin("new_pin"), pin("new_pin_repeat")},
+         {"ok", "wrong_pin", "locked", "mismatch", "weak"},
+         {}},
+        {"balance", {pin()}, {"ok", "wrong_pin", "locked"}, {"balance"}},
+        {"statement", {pin()}, {"ok", "wrong_pin", "locked", "none"}, {"statement"}},
+        {"wallet.topup", {amount()}, {"ok"}, {"amount"}},
+        {"language.set",
+         {{"language", ParamType::choice, true, {"en", "sw"}}},
+         {"ok"},
+         {}},
+    };
+}
+
+std::vector<ActionSpec> savings_specs() {
+    return {
+        {"savings.list", {}, {"ok", "none"}, {"goals", "goal_count"}},
+        {"savings.create",
+         {{"name", ParamType::text, true, {}},
+          {"target", ParamType::amount, true, {}},
+          {"weeks", ParamType::digits, true, {}}},
+         {"ok", "invalid"},
+         {"goal", "target", "due_date"}},
+        {"savings.deposit",
+         {goal(), amount(), source(), pin()},
+         {"ok", "pending", "wrong_pin", "locked", "insufficient_funds", "no_goal"},
+         {"saved", "target", "streak", "badge"}},
+        {"savings.withdraw",
+         {goal(), amount(), pin()},
+         {"ok", "wrong_pin", "locked", "insufficient_funds", "no_goal"},
+         {"saved", "balance"}},
+    };
+}
+
+std::vector<ActionSpec> loan_specs() {
+    return {
+        {"loan.limit", {}, {"ok", "none"}, {"limit"}},
+        {"loan.apply",
+         {amount(),
+          {"purpose", ParamType::choice, true, {"emergency", "business", "education", "personal"}},
+          pin()},
+         {"ok", "over_limit", "has_open_loan", "wrong_pin", "locked"},
+         {"amount", "total_due", "due_date"}},
+        {"loan.status", {}, {"ok", "none"}, {"balance_due", "due_date", "status"}},
+        {"loan.repay",
+         {amount(), source(), pin()},
+         {"ok", "pending", "wrong_pin", "locked", "insufficient_funds", "none"},
+         {"balance_due"}},
+        {"score", {}, {"ok"}, {"score", "reasons"}},
+    };
+}
+
+std::vector<ActionSpec> build_specs() {
+    std::vector<ActionSpec> specs;
+    for (auto group : {user_and_wallet_specs(), savings_specs(), loan_specs()}) {
+        for (ActionSpec& spec : group) specs.push_back(finish(std::move(spec)));
+    }
+    return specs;
+}
+
+}  // namespace
+
+const std::vector<engine::ActionSpec>& builtin_action_specs() {
+    // A function-local static: built on first use, thread-safe by the language's rules.
+    static const std::vector<engine::ActionSpec> specs = build_specs();
+    return specs;
+}
+
+const engine::ActionSpec* find_action_spec(std::string_view name) {
+    for (const engine::ActionSpec& spec : builtin_action_specs()) {
+        if (spec.name == name) return &spec;
+    }
+    return nullptr;
+}
+
+}  // namespace hodi::storage

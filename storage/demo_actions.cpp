@@ -1,0 +1,213 @@
+// Fixed-data answers for every catalogued action; see demo_actions.hpp for the data.
+#include "storage/demo_actions.hpp"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <chrono>
+#include <optional>
+#include <cstdio>
+#include <string_view>
+
+#include "storage/action_catalogue.hpp"
+#include "storage/bank/money.hpp"
+
+namespace hodi::storage {
+
+namespace {
+
+using engine::ActionResult;
+using engine::Language;
+using engine::Variables;
+
+inline constexpr std::string_view demo_pin = "1234";
+inline constexpr Cents wallet_cents = 125'000;
+inline constexpr Cents loan_limit_cents = 500'000;
+inline constexpr Cents loan_due_cents = 110'000;
+
+struct DemoGoal {
+    std::string_view name;
+    Cents saved;
+    Cents target;
+};
+inline constexpr std::array<DemoGoal, 2> demo_goals{{
+    {"School fees", 300'000, 1'000'000},
+    {"Chicken coop", 50'000, 200'000},
+}};
+
+std::string_view arg(const Variables& args, std::string_view name) {
+    const auto found = args.find(name);
+    return found == args.end() ? std::string_view() : std::string_view(found->second);
+}
+
+// "dd/mm/yyyy", `days` from today: due dates in the fixed answers.
+std::string date_in_days(int days) {
+    using namespace std::chrono;
+    const year_month_day date{floor<std::chrono::days>(system_clock::now()) +
+                              std::chrono::days(days)};
+    std::array<char, 16> text{};
+    std::snprintf(text.data(), text.size(), "%02u/%02u/%04d", unsigned(date.day()),
+                  unsigned(date.month()), int(date.year()));
+    return text.data();
+}
+
+bool is_weak_pin(std::string_view pin) {
+    return pin.size() < 4 || pin.find_first_not_of(pin.front()) == std::string_view::npos;
+}
+
+// The PIN gate of every guarded action: nullopt when the PIN verifies.
+std::optional<ActionResult> check_pin(const Variables& args, std::string_view name = "pin") {
+    if (arg(args, name) == demo_pin) return std::nullopt;
+    return ActionResult{"wrong_pin", {{"tries_left", "2"}}};
+}
+
+const DemoGoal* find_goal(std::string_view index) {
+    if (index == "1") return &demo_goals[0];
+    if (index == "2") return &demo_goals[1];
+    return nullptr;
+}
+
+ActionResult account_action(std::string_view name, const Variables& args,
+                            const ActionContext& context) {
+    const bool sw = context.language == Language::sw;
+    if (name == "user.lookup") {
+        if (context.phone.ends_with("0000")) return {"unregistered", {}};
+        return {"registered", {{"name", "Amina"}, {"language", "en"}}};
+    }
+    if (name == "pin.register") {
+        if (arg(args, "pin") != arg(args, "pin_repeat")) return {"mismatch", {}};
+        if (is_weak_pin(arg(args, "pin"))) return {"weak", {}};
+        return {"ok", {}};
+    }
+    if (name == "pin.change") {
+        if (auto refused = check_pin(args)) return *refused;
+        if (arg(args, "new_pin") != arg(args, "new_pin_repeat")) return {"mismatch", {}};
+        if (is_weak_pin(arg(args, "new_pin"))) return {"weak", {}};
+        return {"ok", {}};
+    }
+    if (name == "pin.verify") return check_pin(args).value_or(ActionResult{"ok", {}});
+    if (name == "balance") {
+        if (auto refused = check_pin(args)) return *refused;
+        return {"ok", {{"balance", format_cents(wallet_cents)}}};
+    }
+    if (name == "statement") {
+        if (auto refused = check_pin(args)) return *refused;
+        return {"ok",
+                {{"statement", sw ? "03/06 Weka +500\n04/06 Akiba -200\n05/06 Mkopo +1,000\n"
+                                    "06/06 Lipa -300\n07/06 Weka +250"
+                                  : "03/06 Top up +500\n04/06 Saved -200\n05/06 Loan +1,000\n"
+                                    "06/06 Repaid -300\n07/06 Top up +250"}}};
+    }
+    if (name == "wallet.topup") {
+        const auto amount = parse_shillings(arg(args, "amount"));
+        if (!amount || *amount <= 0) return {"error", {}};
+        return {"ok", {{"amount", format_cents(*amount)}}};
+    }
+    if (name == "language.set") {
+        const std::string_view code = arg(args, "language");
+        return {code == "en" || code == "sw" ? "ok" : "error", {}};
+    }
+    return {"error", {}};
+}
+
+ActionResult savings_action(std::string_view name, const Variables& args) {
+    if (name == "savings.list") {
+        std::string goals;
+        for (std::size_t index = 0; index < demo_goals.size(); ++index) {
+            const DemoGoal& goal = demo_goals[index];
+            if (!goals.empty()) goals += '\n';
+            goals += std::to_string(index + 1) + ". " + std::string(goal.name) + " " +
+                     format_cents(goal.saved) + "/" + format_cents(goal.target);
+        }
+        return {"ok", {{"goals", goals}, {"goal_count", std::to_string(demo_goals.size())}}};
+    }
+    if (name == "savings.create") {
+        const auto target = parse_shillings(arg(args, "target"));
+        const std::string_view weeks = arg(args, "weeks");
+        int week_count = 0;
+        std::from_chars(weeks.data(), weeks.data() + weeks.size(), week_count);
+        if (arg(args, "name").empty() || !target || *target <= 0 || week_count < 1 ||
+            week_count > 104) {
+            return {"invalid", {}};
+        }
+        return {"ok",
+                {{"goal", std::string(arg(args, "name"))},
+                 {"target", format_cents(*target)},
+                 {"due_date", date_in_days(week_count * 7)}}};
+    }
+    const bool deposit = name == "savings.deposit";
+    if (!deposit && name != "savings.withdraw") return {"error", {}};
+    if (auto refused = check_pin(args)) return *refused;
+    const DemoGoal* goal = find_goal(arg(args, "goal"));
+    if (goal == nullptr) return {"no_goal", {}};
+    const auto amount = parse_shillings(arg(args, "amount"));
+    if (!amount || *amount <= 0) return {"error", {}};
+    if (deposit) {
+        if (arg(args, "source") == "mpesa") return {"pending", {}};
+        if (*amount > wallet_cents) return {"insufficient_funds", {}};
+        return {"ok",
+                {{"saved", format_cents(goal->saved + *amount)},
+                 {"target", format_cents(goal->target)},
+                 {"streak", "3"},
+                 {"badge", "Bronze saver"}}};
+    }
+    if (*amount > goal->saved) return {"insufficient_funds", {}};
+    return {"ok",
+            {{"saved", format_cents(goal->saved - *amount)},
+             {"balance", format_cents(wallet_cents + *amount)}}};
+}
+
+ActionResult loan_action(std::string_view name, const Variables& args,
+                         const ActionContext& context) {
+    const bool sw = context.language == Language::sw;
+    if (name == "loan.limit") return {"ok", {{"limit", format_cents(loan_limit_cents)}}};
+    if (name == "loan.status") {
+        return {"ok",
+                {{"balance_due", format_cents(loan_due_cents)},
+                 {"due_date", date_in_days(30)},
+                 {"status", sw ? "unaendelea" : "active"}}};
+    }
+    if (name == "score") {
+        return {"ok",
+                {{"score", "62"},
+                 {"reasons", sw ? "Unaweka akiba kila wiki. Ulilipa mkopo 1 kwa wakati."
+                                : "You save most weeks. You repaid 1 loan on time."}}};
+    }
+    if (name != "loan.apply" && name != "loan.repay") return {"error", {}};
+    if (auto refused = check_pin(args)) return *refused;
+    const auto amount = parse_shillings(arg(args, "amount"));
+    if (!amount || *amount <= 0) return {"error", {}};
+    if (name == "loan.apply") {
+        if (*amount > loan_limit_cents) return {"over_limit", {}};
+        return {"ok",
+                {{"amount", format_cents(*amount)},
+                 {"total_due", format_cents(*amount + *amount / 10)},
+                 {"due_date", date_in_days(30)}}};
+    }
+    if (arg(args, "source") == "mpesa") return {"pending", {}};
+    if (*amount > wallet_cents) return {"insufficient_funds", {}};
+    return {"ok", {{"balance_due", format_cents(std::max<Cents>(0, loan_due_cents - *amount))}}};
+}
+
+}  // namespace
+
+const std::vector<engine::ActionSpec>& DemoActions::specs() const {
+    return builtin_action_specs();
+}
+
+engine::ActionResult DemoActions::answer(const engine::ActionRequest& request,
+                                         const ActionContext& context) {
+    const std::string_view name = request.name;
+    if (name.starts_with("savings.")) return savings_action(name, request.args);
+    if (name.starts_with("loan.") || name == "score") {
+        return loan_action(name, request.args, context);
+    }
+    return account_action(name, request.args, context);
+}
+
+net::awaitable<engine::ActionResult> DemoActions::run(engine::ActionRequest request,
+                                                      ActionContext context) {
+    co_return answer(request, context);
+}
+
+}  // namespace hodi::storage
