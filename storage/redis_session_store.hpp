@@ -1,0 +1,41 @@
+// Sessions in Redis, so that any number of hodi nodes can serve one shortcode: one key per
+// session (<key_prefix><session_id>) holding session_codec bytes, with Redis's own TTL.
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include "storage/redis_client.hpp"
+#include "storage/redis_settings.hpp"
+#include "storage/session_store.hpp"
+
+namespace hodi::storage {
+
+// Thread-safe: every network thread may load and save at once; commands spread over a pool of
+// settings.connections connections, each on its own strand of `executor`.
+class RedisSessionStore final : public SessionStore {
+public:
+    RedisSessionStore(const net::any_io_executor& executor, RedisSettings settings);
+
+    // Fails with StoreError::corrupt when the stored bytes do not decode (another release's
+    // format, or a foreign value under our prefix), and with unavailable/timeout as the client.
+    net::awaitable<boost::system::result<std::optional<engine::Session>>> load(
+        std::string session_id) override;
+
+    // SET with PX: each hop saves, so each hop pushes expiry `ttl` into the future. A session
+    // encoding to more than settings.session_bytes_max is refused with errc::value_too_large.
+    net::awaitable<boost::system::error_code> save(engine::Session session,
+                                                   std::chrono::seconds ttl) override;
+
+    net::awaitable<boost::system::error_code> erase(std::string session_id) override;
+
+    bool ready() const override { return pool_.connected(); }
+
+    std::string key(std::string_view session_id) const;
+    RedisPool& pool() { return pool_; }
+
+private:
+    RedisSettings settings_;
+    RedisPool pool_;
+};
+
+}  // namespace hodi::storage
