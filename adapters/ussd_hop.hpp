@@ -1,0 +1,66 @@
+// One USSD hop, transport aside: load the session, find the new input in AT's `text`, step the
+// engine, run the actions it asks for, save, and say what to show. adapters/at_ussd.cpp wraps
+// it in HTTP and the hop budget.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "engine/menu.hpp"
+#include "engine/session.hpp"
+#include "storage/actions.hpp"
+#include "storage/session_store.hpp"
+
+namespace hodi::adapters {
+
+namespace net = boost::asio;
+
+inline constexpr std::size_t actions_per_hop_max = 8;  // chained actions one hop may run
+
+// What a hop needs besides the menu. Shared, read-only, by every hop: thread-safe as long as
+// the store and runner are (their contracts say they are).
+struct HopServices {
+    std::shared_ptr<storage::SessionStore> store;
+    std::shared_ptr<storage::ActionRunner> actions;
+    std::size_t actions_max = actions_per_hop_max;
+    std::chrono::seconds session_ttl{0};  ///< 0: the menu's session_timeout
+    std::function<engine::TimePoint()> clock = [] { return engine::Clock::now(); };
+};
+
+struct HopRequest {
+    std::string session_id;
+    std::string phone;  ///< E.164, already normalised
+    std::string text;   ///< AT's accumulated input, decoded; may hold a PIN: never log it
+};
+
+struct HopReply {
+    std::string screen;  ///< body without the CON/END prefix
+    bool end = false;
+};
+
+// A stable 64-bit hash of AT's `text` (FNV-1a), the same on every node and build, so that a
+// session saved by one hodi instance is recognised by another.
+std::uint64_t text_hash(std::string_view text);
+
+// Whether `text` is the one the last reply answered (AT repeated the hop).
+bool is_repeat(const engine::LastReply& last, std::string_view text);
+
+// The subscriber's new entry. When `text` extends the last answered text by '*' + X the entry is
+// X, even if X itself holds a '*'; otherwise (no usable last reply) it is the last token.
+std::string_view new_input(const engine::LastReply& last, std::string_view text);
+
+// The END reply shown when hodi cannot serve (store down, hop too slow, a menu bug).
+HopReply service_error_reply(const engine::Menu& menu, engine::Language language);
+
+// Runs one hop. Never throws for bad input or store failures: those become service errors.
+net::awaitable<HopReply> run_hop(std::shared_ptr<const engine::Menu> menu,
+                                 std::shared_ptr<const HopServices> services,
+                                 HopRequest request);
+
+}  // namespace hodi::adapters
