@@ -133,7 +133,9 @@ std::string graph_text(const engine::Menu& menu) {
         const std::string& id = vertex.node->id;
         out += id + " [" + vertex.kind + (vertex.node->irreversible ? ", irreversible" : "") +
                "] " + one_line(vertex.title, 60) + "\n";
-        for (const Edge& edge : vertex.edges) out += "  " + edge.label + " -> " + edge.target + "\n";
+        for (const Edge& edge : vertex.edges) {
+            out += "  " + edge.label + " -> " + edge.target + "\n";
+        }
     }
     return out;
 }
