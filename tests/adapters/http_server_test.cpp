@@ -1,0 +1,195 @@
+// The HTTP server over real loopback sockets: keep-alive, limits, malformed requests, slow
+// clients and graceful shutdown.
+#include "adapters/http_server.hpp"
+
+#include <doctest/doctest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <chrono>
+#include <future>
+#include <string>
+
+#include "adapters/http_client.hpp"
+#include "tests/adapters/ussd_fixture.hpp"
+
+namespace hodi::test {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+// Echoes the body; "/slow" first waits `slow_for`, flagging when it has started.
+class EchoHandler final : public adapters::HttpHandler {
+public:
+    net::awaitable<adapters::HttpReply> handle(adapters::HttpRequest request) override {
+        if (request.target == "/slow") {
+            started = true;
+            net::steady_timer timer(co_await net::this_coro::executor, slow_for);
+            co_await timer.async_wait(net::as_tuple(net::use_awaitable));
+        }
+        co_return adapters::HttpReply{.body = std::move(request.body)};
+    }
+    std::chrono::milliseconds slow_for{300};
+    std::atomic<bool> started{false};
+};
+
+// What a raw socket got back: the bytes, and whether the server closed the connection.
+struct RawExchange {
+    std::string received;
+    bool closed = false;
+    std::chrono::milliseconds elapsed{0};
+};
+
+// Sends `bytes` on a fresh connection and reads until the server closes it or `wait` passes.
+RawExchange raw_exchange(std::uint16_t port, std::string_view bytes,
+                         std::chrono::milliseconds wait) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(fd >= 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    REQUIRE(::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) ==
+            static_cast<ssize_t>(bytes.size()));
+    RawExchange result;
+    const auto start = std::chrono::steady_clock::now();
+    const auto deadline = start + wait;
+    char chunk[4096];
+    while (std::chrono::steady_clock::now() < deadline) {
+        pollfd poll_fd{fd, POLLIN, 0};
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (::poll(&poll_fd, 1, static_cast<int>(std::max<long>(left.count(), 1))) <= 0) continue;
+        const ssize_t got = ::recv(fd, chunk, sizeof chunk, 0);
+        if (got <= 0) {
+            result.closed = true;
+            break;
+        }
+        result.received.append(chunk, static_cast<std::size_t>(got));
+    }
+    result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - start);
+    ::close(fd);
+    return result;
+}
+
+}  // namespace
+
+TEST_CASE("many requests share one keep-alive connection") {
+    // Goal: AT's connection reuse works and every answer matches its request. Method: 200
+    // requests through one client; it must have opened a single connection.
+    auto handler = std::make_shared<EchoHandler>();
+    TestServer server(handler);
+    adapters::HttpClient client("127.0.0.1", server.port());
+    for (int index = 0; index < 200; ++index) {
+        const std::string body = "hop " + std::to_string(index);
+        const auto response = client.request("POST", "/echo", "text/plain", body);
+        REQUIRE(response.has_value());
+        CHECK(response->status == 200);
+        CHECK(response->body == body);
+    }
+    CHECK(client.connections_opened() == 1);
+    CHECK(server.server().connections() == 1);
+}
+
+TEST_CASE("a body over the limit is refused with 413 and a reason") {
+    // Goal: nobody makes hodi buffer a large body. Method: a 1 KiB limit and a 2 KiB body.
+    auto handler = std::make_shared<EchoHandler>();
+    TestServer server(handler, adapters::HttpServerSettings{.body_limit = 1024});
+    adapters::HttpClient client("127.0.0.1", server.port());
+    const auto response = client.request("POST", "/echo", "text/plain", std::string(2048, 'x'));
+    REQUIRE(response.has_value());
+    CHECK(response->status == 413);
+    CHECK(response->body.find("1024 bytes") != std::string::npos);
+    const auto fits = client.request("POST", "/echo", "text/plain", std::string(1024, 'x'));
+    REQUIRE(fits.has_value());
+    CHECK(fits->status == 200);
+}
+
+TEST_CASE("headers over the limit are refused with 431") {
+    // Goal: the header limit holds. Method: one 10 KiB header against the 8 KiB default.
+    TestServer server(std::make_shared<EchoHandler>());
+    const std::string request = "GET /echo HTTP/1.1\r\nHost: x\r\nX-Big: " +
+                                std::string(10 * 1024, 'a') + "\r\n\r\n";
+    const RawExchange exchange = raw_exchange(server.port(), request, 2000ms);
+    CHECK(exchange.received.starts_with("HTTP/1.1 431 "));
+    CHECK(exchange.closed);
+}
+
+TEST_CASE("malformed HTTP is answered with 400") {
+    // Goal: garbage on the socket gets a 400, not a crash or a hang. Method: a bad request line
+    // and a bad Content-Length.
+    TestServer server(std::make_shared<EchoHandler>());
+    for (const std::string_view garbage :
+         {"NOT HTTP AT ALL\r\n\r\n", "POST /x HTTP/1.1\r\nContent-Length: abc\r\n\r\n"}) {
+        CAPTURE(garbage);
+        const RawExchange exchange = raw_exchange(server.port(), garbage, 2000ms);
+        CHECK(exchange.received.starts_with("HTTP/1.1 400 "));
+        CHECK(exchange.closed);
+    }
+}
+
+TEST_CASE("a client that stalls mid-request is disconnected after the read timeout") {
+    // Goal: slow clients cannot hold connections. Method: a 200 ms read timeout; send half a
+    // request and wait; the server must close well before the 3 s we are willing to wait.
+    auto handler = std::make_shared<EchoHandler>();
+    TestServer server(handler, adapters::HttpServerSettings{.read_timeout = 200ms});
+    const RawExchange exchange = raw_exchange(
+        server.port(), "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc", 3000ms);
+    CHECK(exchange.closed);
+    CHECK(exchange.received.empty());
+    CHECK(exchange.elapsed >= 150ms);
+    CHECK(exchange.elapsed < 2000ms);
+}
+
+TEST_CASE("an idle keep-alive connection is closed after the idle timeout") {
+    // Goal: idle connections do not pile up. Method: a 200 ms idle timeout, one full request,
+    // then silence; the server closes the connection.
+    TestServer server(std::make_shared<EchoHandler>(),
+                      adapters::HttpServerSettings{.idle_timeout = 200ms});
+    const RawExchange exchange =
+        raw_exchange(server.port(), "GET /echo HTTP/1.1\r\nHost: x\r\n\r\n", 3000ms);
+    CHECK(exchange.received.starts_with("HTTP/1.1 200 OK"));
+    CHECK(exchange.closed);
+    CHECK(exchange.elapsed < 2000ms);
+}
+
+TEST_CASE("graceful shutdown lets an in-flight request finish") {
+    // Goal: SIGTERM never cuts a hop in half. Method: a request that takes 300 ms; shut down
+    // while it runs; the client still gets its 200 and the server drains.
+    auto handler = std::make_shared<EchoHandler>();
+    net::io_context io;
+    adapters::HttpServer server(io, adapters::HttpServerSettings{.port = 0}, handler);
+    REQUIRE_FALSE(server.start());
+    std::thread runner([&io] { io.run(); });
+    auto reply = std::async(std::launch::async, [port = server.port()] {
+        adapters::HttpClient client("127.0.0.1", port);
+        return client.request("POST", "/slow", "text/plain", "still here");
+    });
+    for (int wait = 0; wait < 200 && !handler->started; ++wait) std::this_thread::sleep_for(5ms);
+    REQUIRE(handler->started);
+    std::promise<void> drained;
+    server.shutdown([&drained] { drained.set_value(); });
+    const auto response = reply.get();
+    REQUIRE(response.has_value());
+    CHECK(response->status == 200);
+    CHECK(response->body == "still here");
+    CHECK(drained.get_future().wait_for(2s) == std::future_status::ready);
+    adapters::HttpClient late("127.0.0.1", server.port());
+    CHECK_FALSE(late.get("/echo").has_value());
+    io.stop();
+    runner.join();
+}
+
+}  // namespace hodi::test
