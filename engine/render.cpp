@@ -12,6 +12,7 @@
 namespace hodi::engine {
 namespace {
 
+constexpr std::string_view empty_screen_text = "...";
 // A title longer than this leaves too little room for options; it is cut to fit.
 constexpr std::size_t item_room_min_septets = 24;
 
@@ -224,11 +225,15 @@ Screen render_screen(const Menu& menu, const Session& session) {
     add_notice(page, session.notice, budget);
     std::string text = join_lines(page.lines);
     text.resize(gsm7_prefix_bytes(text, budget));
+    // A text made only of templates may expand to nothing; an empty body reads as a failure.
+    if (text.empty()) text = empty_screen_text;
     return Screen{std::move(text), layout.end && !more_follows};
 }
 
 Screen render_end_text(const Menu& menu, std::string_view text) {
-    return Screen{cut_to(text, page_budget(menu)), true};
+    std::string shown = cut_to(text, page_budget(menu));
+    if (shown.empty()) shown = empty_screen_text;
+    return Screen{std::move(shown), true};
 }
 
 }  // namespace hodi::engine
