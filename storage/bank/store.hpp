@@ -78,6 +78,12 @@ private:
 
 namespace detail {
 
+// An error result; spelled out because result<bool> would take an error_code as a bool.
+template <class T>
+boost::system::result<T> failure(BankError error) {
+    return boost::system::result<T>(boost::system::in_place_error, make_error_code(error));
+}
+
 // Completes an awaiting coroutine on its own executor; keeps that executor's context alive
 // until then.
 template <class T>
@@ -107,8 +113,8 @@ struct StoreInitiation {
 
 template <class T>
 void Store::submit_write(DbFn<T> fn, std::function<void(boost::system::result<T>)> done) {
-    auto outcome = std::make_shared<boost::system::result<T>>(
-        make_error_code(BankError::store_failed));
+    auto outcome =
+        std::make_shared<boost::system::result<T>>(detail::failure<T>(BankError::store_failed));
     WriteJob job{[fn = std::move(fn), outcome](SQLite::Database& db) {
                      *outcome = fn(db);
                      return outcome->has_value();
@@ -116,17 +122,19 @@ void Store::submit_write(DbFn<T> fn, std::function<void(boost::system::result<T>
                  [done, outcome](bool committed) {
                      // A job that failed on its own wrote nothing: its own error stands.
                      if (!committed && outcome->has_value()) {
-                         *outcome = make_error_code(BankError::store_failed);
+                         *outcome = detail::failure<T>(BankError::store_failed);
                      }
                      done(std::move(*outcome));
                  }};
-    if (!writer_->submit(std::move(job))) done(make_error_code(BankError::busy));
+    if (!writer_->submit(std::move(job))) {
+        done(detail::failure<T>(BankError::busy));
+    }
 }
 
 template <class T>
 void Store::submit_read(DbFn<T> fn, std::function<void(boost::system::result<T>)> done) {
     net::post(read_pool_, [this, fn = std::move(fn), done = std::move(done)] {
-        boost::system::result<T> outcome = make_error_code(BankError::store_failed);
+        boost::system::result<T> outcome = detail::failure<T>(BankError::store_failed);
         run_read([&](SQLite::Database& db) { outcome = fn(db); });
         done(std::move(outcome));
     });

@@ -1,0 +1,182 @@
+// PINs: weak-PIN rule, peppered argon2id, the lockout ladder, operator unlock, equal work.
+#include "storage/bank/bank.hpp"
+
+#include <doctest/doctest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include "tests/support/vectors.hpp"
+
+namespace {
+
+namespace net = boost::asio;
+using namespace hodi::storage;
+using namespace std::chrono_literals;
+
+const Seconds start{std::chrono::seconds{1'800'000'000}};
+const std::string phone = "+254712345678";
+
+// Runs one bank coroutine to completion on a private io_context.
+template <class T>
+T run(net::awaitable<T> task) {
+    net::io_context io;
+    auto future = net::co_spawn(io, std::move(task), net::use_future);
+    io.run();
+    return future.get();
+}
+
+struct Fixture {
+    hodi::test::TempDir dir;
+    std::unique_ptr<Store> store;
+    std::unique_ptr<Bank> bank;
+
+    Fixture() { reopen(); }
+    void reopen() {
+        bank.reset();
+        store.reset();
+        store = Store::open(StoreSettings{dir.path() / "hodi.db", 1}).value();
+        bank = std::make_unique<Bank>(*store, pin_settings_for_tests());
+    }
+    PinCheck check(const std::string& pin, Seconds now) {
+        return run(bank->check_pin(phone, pin, now)).value();
+    }
+    void register_user() {
+        REQUIRE(run(bank->register_pin(phone, "2580", "2580", hodi::engine::Language::sw,
+                                       start)).value() == PinChange::ok);
+    }
+};
+
+}  // namespace
+
+TEST_CASE("weak and malformed PINs are recognised") {
+    // Goal: PINs guessed first are refused at registration. Method: table.
+    for (const char* weak : {"0000", "1111", "1234", "6789", "9876", "3210", "123", "12345",
+                             "12a4", ""}) {
+        CAPTURE(weak);
+        CHECK(pin_weak(weak));
+    }
+    for (const char* fine : {"2580", "1357", "0912", "1123"}) {
+        CAPTURE(fine);
+        CHECK_FALSE(pin_weak(fine));
+    }
+}
+
+TEST_CASE("wrong PINs climb the ladder: 1 hour, then 24 hours, then an operator") {
+    // Goal: the lockout policy as a pure function of counters and time. Method: nine misses.
+    PinLock lock;
+    lock = after_pin_attempt(lock, false, start);
+    lock = after_pin_attempt(lock, false, start);
+    CHECK(lock.tries_left() == 1);
+    lock = after_pin_attempt(lock, false, start);
+    CHECK(lock.locked(start + 59min));
+    CHECK_FALSE(lock.locked(start + 60min));
+    for (int i = 0; i < 3; ++i) lock = after_pin_attempt(lock, false, start + 2h);
+    CHECK(lock.locked(start + 2h + 23h));
+    CHECK_FALSE(lock.locked(start + 2h + 24h));
+    for (int i = 0; i < 3; ++i) lock = after_pin_attempt(lock, false, start + 30h);
+    CHECK(lock.locked(start + 24h * 3650));
+    CHECK(after_pin_attempt(PinLock{2, 1, start}, true, start).lock_stage == 0);
+}
+
+TEST_CASE("a PIN hash verifies only the same PIN under the same pepper") {
+    // Goal: argon2id over a peppered PIN. Method: hash, verify right, wrong, other pepper.
+    const PinHasher hasher(pin_settings_for_tests());
+    const auto hashed = hasher.hash("2580");
+    REQUIRE(hashed.has_value());
+    CHECK(hashed->rfind("$argon2id$", 0) == 0);
+    CHECK(hasher.verify(hashed, "2580"));
+    CHECK_FALSE(hasher.verify(hashed, "2581"));
+    CHECK_FALSE(hasher.verify(std::nullopt, "2580"));
+    PinSettings other = pin_settings_for_tests();
+    other.pepper = "another pepper";
+    CHECK_FALSE(PinHasher(other).verify(hashed, "2580"));
+}
+
+TEST_CASE("registering a PIN creates the user once") {
+    // Goal: pin.register outcomes. Method: mismatch, weak, ok, then exists.
+    Fixture fixture;
+    const auto register_pin = [&](const char* pin, const char* repeat) {
+        return run(fixture.bank->register_pin(phone, pin, repeat, hodi::engine::Language::en,
+                                              start))
+            .value();
+    };
+    CHECK(register_pin("2580", "2581") == PinChange::mismatch);
+    CHECK(register_pin("1234", "1234") == PinChange::weak);
+    fixture.register_user();
+    CHECK(register_pin("1357", "1357") == PinChange::exists);
+    const PinCheck check = fixture.check("2580", start);
+    CHECK(check.outcome == PinOutcome::ok);
+    REQUIRE(check.user.has_value());
+    CHECK(check.user->language == hodi::engine::Language::sw);
+    CHECK(fixture.check("1357", start).outcome == PinOutcome::wrong_pin);
+}
+
+TEST_CASE("lock counters survive a restart and only an operator lifts the last lock") {
+    // Goal: lockouts are durable and escalate. Method: miss nine times across two expiries,
+    // reopening the store in between, then unlock as `hodi admin unlock` does.
+    Fixture fixture;
+    fixture.register_user();
+    CHECK(fixture.check("1111", start).tries_left == 2);
+    CHECK(fixture.check("1111", start).tries_left == 1);
+    fixture.reopen();
+    CHECK(fixture.check("1111", start).outcome == PinOutcome::locked);
+    CHECK(fixture.check("2580", start + 59min).outcome == PinOutcome::locked);
+    const Seconds later = start + 61min;
+    for (int i = 0; i < 3; ++i) fixture.check("1111", later);
+    fixture.reopen();
+    CHECK(fixture.check("2580", later + 23h).outcome == PinOutcome::locked);
+    const Seconds much_later = later + 25h;
+    for (int i = 0; i < 3; ++i) fixture.check("1111", much_later);
+    CHECK(fixture.check("2580", much_later + 24h * 365).outcome == PinOutcome::locked);
+    REQUIRE(fixture.store
+                ->write_now<int>([](SQLite::Database& db) -> boost::system::result<int> {
+                    if (auto unlocked = unlock_user(db, phone); !unlocked) {
+                        return unlocked.error();
+                    }
+                    return 1;
+                })
+                .has_value());
+    CHECK(fixture.check("2580", much_later).outcome == PinOutcome::ok);
+}
+
+TEST_CASE("right, wrong and unknown-user PIN checks do the same work") {
+    // Goal: timing cannot tell a right PIN from a wrong one. Method: count argon2 runs and
+    // counter writes per path; each checks once and (for a known user) writes once.
+    Fixture fixture;
+    fixture.register_user();
+    const auto verifications = [&] { return fixture.bank->hasher().verifications(); };
+    const auto writes = [&] { return fixture.bank->pin_attempt_writes(); };
+    auto v0 = verifications();
+    auto w0 = writes();
+    CHECK(fixture.check("2580", start).outcome == PinOutcome::ok);
+    CHECK(verifications() - v0 == 1);
+    CHECK(writes() - w0 == 1);
+    v0 = verifications();
+    w0 = writes();
+    CHECK(fixture.check("1357", start).outcome == PinOutcome::wrong_pin);
+    CHECK(verifications() - v0 == 1);
+    CHECK(writes() - w0 == 1);
+    v0 = verifications();
+    CHECK(run(fixture.bank->check_pin("+254700000000", "2580", start)).value().outcome ==
+          PinOutcome::unregistered);
+    CHECK(verifications() - v0 == 1);
+}
+
+TEST_CASE("changing a PIN needs the old one and a strong, repeated new one") {
+    // Goal: pin.change outcomes. Method: mismatch, weak, wrong old PIN, then success.
+    Fixture fixture;
+    fixture.register_user();
+    auto& bank = *fixture.bank;
+    CHECK(run(bank.change_pin(phone, "2580", "1357", "1358", start))->change ==
+          PinChange::mismatch);
+    CHECK(run(bank.change_pin(phone, "2580", "0000", "0000", start))->change == PinChange::weak);
+    CHECK(run(bank.change_pin(phone, "9999", "1357", "1357", start))->check.outcome ==
+          PinOutcome::wrong_pin);
+    const auto changed = run(bank.change_pin(phone, "2580", "1357", "1357", start));
+    REQUIRE(changed.has_value());
+    CHECK(changed->change == PinChange::ok);
+    CHECK(fixture.check("1357", start).outcome == PinOutcome::ok);
+    CHECK(fixture.check("2580", start).outcome == PinOutcome::wrong_pin);
+}
