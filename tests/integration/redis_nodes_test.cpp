@@ -63,7 +63,8 @@ public:
     // True once /readyz answers 200 (listening, Redis connected), polling up to `limit`.
     bool wait_ready(milliseconds limit = milliseconds(5000)) {
         const auto deadline = Clock::now() + limit;
-        HttpClient client("127.0.0.1", port_, HttpClientSettings{.request_timeout = milliseconds(500)});
+        HttpClient client("127.0.0.1", port_,
+                          HttpClientSettings{.request_timeout = milliseconds(500)});
         while (Clock::now() < deadline) {
             const auto reply = client.get("/readyz");
             if (reply && reply->status == 200) return true;
@@ -73,7 +74,8 @@ public:
         return false;
     }
     int readyz() {
-        HttpClient client("127.0.0.1", port_, HttpClientSettings{.request_timeout = milliseconds(1000)});
+        HttpClient client("127.0.0.1", port_,
+                          HttpClientSettings{.request_timeout = milliseconds(1000)});
         const auto reply = client.get("/readyz");
         return reply ? reply->status : 0;
     }
@@ -101,7 +103,8 @@ bool is_con(const std::string& reply) { return reply.rfind("CON ", 0) == 0; }
 bool is_end(const std::string& reply) { return reply.rfind("END ", 0) == 0; }
 
 // The AT `text` of each hop of a walk into the menu and back out; a dialog stops at its END.
-const std::vector<std::string> walk = {"", "1", "1*1", "1*1*0", "1*1*0*0", "1*1*0*0*2", "1*1*0*0*2*0"};
+const std::vector<std::string> walk = {"",        "1",         "1*1",        "1*1*0",
+                                       "1*1*0*0", "1*1*0*0*2", "1*1*0*0*2*0"};
 
 // Runs `walk` for `session_id`, sending hop i to clients[i % clients.size()].
 std::vector<std::string> dialog(std::vector<HttpClient*> clients, const std::string& session_id) {
