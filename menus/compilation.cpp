@@ -38,7 +38,7 @@ void Compilation::check_keys(const YAML::Node& map,
     const std::vector<std::string> known(allowed.begin(), allowed.end());
     std::set<std::string, std::less<>> seen;
     for (auto entry = map.begin(); entry != map.end(); ++entry) {
-        const YAML::Node& key = entry->first;
+        const YAML::Node key = entry->first;  // a copy: the iterator's proxy dies here
         if (!key.IsScalar()) {
             error(key, "a key in " + std::string(what) + " must be a plain word");
             continue;

@@ -153,7 +153,7 @@ std::map<std::string, Where> compile_nodes(Compilation& compilation, const YAML:
     }
     if (!compilation.expect_map(nodes, root, "nodes")) return node_where;
     for (auto entry = nodes.begin(); entry != nodes.end(); ++entry) {
-        const YAML::Node& key = entry->first;
+        const YAML::Node key = entry->first;  // a copy: the iterator's proxy dies here
         if (!key.IsScalar() || key.Scalar().empty()) {
             compilation.error(key, "a node id must be a plain word");
             continue;
