@@ -9,7 +9,7 @@
 
 namespace hodi::menus {
 
-// Characters (Unicode code points) in UTF-8 text; a malformed byte counts as one character.
+// Length on a screen, in GSM-7 septets as the engine pages them (engine::gsm7_length).
 std::size_t char_count(std::string_view utf8);
 
 // Whether a code point is in the GSM 03.38 basic table (extension-table characters such as
