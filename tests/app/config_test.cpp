@@ -1,0 +1,181 @@
+// Configuration: defaults, the YAML file, HODI_* overrides, and errors that name the key.
+#include "app/config.hpp"
+
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <map>
+
+#include "tests/support/vectors.hpp"
+
+namespace hodi::app {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+Environment environment(std::map<std::string, std::string> values) {
+    return [values = std::move(values)](std::string_view name) -> std::optional<std::string> {
+        const auto found = values.find(std::string(name));
+        if (found == values.end()) return std::nullopt;
+        return found->second;
+    };
+}
+
+std::filesystem::path write(const test::TempDir& dir, std::string_view text) {
+    const auto path = dir.path() / "hodi.yaml";
+    std::ofstream(path) << text;
+    return path;
+}
+
+// The ConfigError message load_config throws, or "" when it succeeds.
+std::string error_of(const std::optional<std::filesystem::path>& file, const Environment& env) {
+    try {
+        load_config(file, env);
+    } catch (const ConfigError& error) {
+        return error.what();
+    }
+    return "";
+}
+
+}  // namespace
+
+TEST_CASE("without a file or variables every setting has its default") {
+    // Goal: `hodi serve` works on a fresh machine. Method: load with nothing set.
+    const Config config = load_config(std::nullopt, environment({}));
+    CHECK(config.http.address == "127.0.0.1");
+    CHECK(config.http.port == 8080);
+    CHECK(config.http.body_limit == 16 * 1024);
+    CHECK(config.http.header_limit == 8 * 1024);
+    CHECK(config.http.read_timeout == 10s);
+    CHECK(config.menu == "menus/hodi.yaml");
+    CHECK(config.sessions == SessionBackend::memory);
+    CHECK(config.session_timeout == 0s);
+    CHECK(config.hop_budget == 5s);
+    CHECK(config.log_level == "info");
+    CHECK(config.effective_threads() >= 1);
+}
+
+TEST_CASE("the YAML file sets every key it names") {
+    // Goal: the file is read, nested sections included. Method: a file setting most keys.
+    test::TempDir dir;
+    const auto path = write(dir, R"(
+listen: 0.0.0.0:9090
+threads: 3
+menu: other.yaml
+log_level: warn
+sessions: redis
+session_timeout: 2m
+max_sessions: 500
+hop_budget: 1500ms
+http:
+  body_limit: 4KiB
+  header_limit: 2KiB
+  read_timeout: 250ms
+  idle_timeout: 30s
+  shutdown_grace: 2s
+redis:
+  url: redis://10.0.0.5:6380/2
+  command_timeout: 100ms
+)");
+    const Config config = load_config(path, environment({}));
+    CHECK(config.http.address == "0.0.0.0");
+    CHECK(config.http.port == 9090);
+    CHECK(config.threads == 3);
+    CHECK(config.menu == "other.yaml");
+    CHECK(config.log_level == "warn");
+    CHECK(config.sessions == SessionBackend::redis);
+    CHECK(config.session_timeout == 120s);
+    CHECK(config.max_sessions == 500);
+    CHECK(config.hop_budget == 1500ms);
+    CHECK(config.http.body_limit == 4096);
+    CHECK(config.http.header_limit == 2048);
+    CHECK(config.http.read_timeout == 250ms);
+    CHECK(config.http.idle_timeout == 30s);
+    CHECK(config.http.shutdown_grace == 2s);
+    CHECK(config.redis.host == "10.0.0.5");
+    CHECK(config.redis.port == 6380);
+    CHECK(config.redis.db == 2);
+    CHECK(config.redis.command_timeout == 100ms);
+}
+
+TEST_CASE("HODI_ variables override the file") {
+    // Goal: containers configure hodi by environment. Method: a file and variables that
+    // disagree; the variables win, HODI_CONFIG names the file.
+    test::TempDir dir;
+    const auto path = write(dir, "listen: 127.0.0.1:7000\nthreads: 2\n");
+    const Config config = load_config(
+        std::nullopt, environment({{"HODI_CONFIG", path.string()},
+                                   {"HODI_LISTEN", "127.0.0.1:7001"},
+                                   {"HODI_MENU", "menus/test.yaml"},
+                                   {"HODI_SESSION_TIMEOUT", "90"},
+                                   {"HODI_BODY_LIMIT", "2048"},
+                                   {"HODI_LOG_LEVEL", "debug"}}));
+    CHECK(config.http.port == 7001);
+    CHECK(config.threads == 2);
+    CHECK(config.menu == "menus/test.yaml");
+    CHECK(config.session_timeout == 90s);
+    CHECK(config.http.body_limit == 2048);
+    CHECK(config.log_level == "debug");
+}
+
+TEST_CASE("bad configuration is refused with a message naming the place") {
+    // Goal: an operator's typo stops hodi with a clear reason. Method: one bad setting each,
+    // from the file and from the environment.
+    test::TempDir dir;
+    CHECK(error_of(write(dir, "lisen: 1.2.3.4:80\n"), environment({})) ==
+          (dir.path() / "hodi.yaml").string() + ":1:1: unknown key 'lisen'");
+    CHECK(error_of(write(dir, "http:\n  body_limit: lots\n"), environment({}))
+              .find("hodi.yaml:2:15: expected a size") != std::string::npos);
+    CHECK(error_of(write(dir, "sessions: disk\n"), environment({})).find("memory or redis") !=
+          std::string::npos);
+    CHECK(error_of(write(dir, "hop_budget: 20s\n"), environment({})).find("under 15s") !=
+          std::string::npos);
+    CHECK(error_of(write(dir, "listen: [\n"), environment({})).find("hodi.yaml:") !=
+          std::string::npos);
+    CHECK(error_of(dir.path() / "missing.yaml", environment({})).find("cannot read") !=
+          std::string::npos);
+    CHECK(error_of(std::nullopt, environment({{"HODI_THREADS", "many"}})) ==
+          "HODI_THREADS: expected a whole number from 0 to 1024, got 'many'");
+    CHECK(error_of(std::nullopt, environment({{"HODI_LISTEN", "8080"}})).starts_with(
+        "HODI_LISTEN: expected HOST:PORT"));
+    CHECK(error_of(std::nullopt, environment({{"HODI_LISTEN", "127.0.0.1:70000"}})) != "");
+}
+
+TEST_CASE("durations and sizes read the units the example file uses") {
+    // Goal: the documented units parse, others do not. Method: a table of texts.
+    CHECK(parse_duration("200ms") == 200ms);
+    CHECK(parse_duration("10s") == 10s);
+    CHECK(parse_duration("10") == 10s);
+    CHECK(parse_duration("3m") == 180s);
+    CHECK(parse_duration("1h") == 3600s);
+    CHECK_FALSE(parse_duration("10 parsecs").has_value());
+    CHECK_FALSE(parse_duration("-1s").has_value());
+    CHECK_FALSE(parse_duration("").has_value());
+    CHECK(parse_size("16KiB") == 16384);
+    CHECK(parse_size("1MiB") == 1048576);
+    CHECK(parse_size("512") == 512);
+    CHECK_FALSE(parse_size("1GiB").has_value());
+}
+
+TEST_CASE("the example configuration loads and matches the defaults") {
+    // Goal: examples/hodi.yaml stays valid and documents the real defaults. Method: load it and
+    // compare with a default Config.
+    const Config example = load_config(test::source_dir() / "examples/hodi.yaml", environment({}));
+    const Config defaults = load_config(std::nullopt, environment({}));
+    CHECK(example.http.address == defaults.http.address);
+    CHECK(example.http.port == defaults.http.port);
+    CHECK(example.http.body_limit == defaults.http.body_limit);
+    CHECK(example.http.header_limit == defaults.http.header_limit);
+    CHECK(example.http.read_timeout == defaults.http.read_timeout);
+    CHECK(example.http.idle_timeout == defaults.http.idle_timeout);
+    CHECK(example.http.shutdown_grace == defaults.http.shutdown_grace);
+    CHECK(example.threads == defaults.threads);
+    CHECK(example.menu == defaults.menu);
+    CHECK(example.max_sessions == defaults.max_sessions);
+    CHECK(example.hop_budget == defaults.hop_budget);
+    CHECK(example.redis.command_timeout == defaults.redis.command_timeout);
+    CHECK(example.redis.key_prefix == defaults.redis.key_prefix);
+}
+
+}  // namespace hodi::app
