@@ -4,6 +4,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "engine/phone.hpp"
+
 namespace hodi::app {
 
 namespace {
@@ -27,6 +29,11 @@ std::vector<std::string_view> wrap_line(std::string_view line, std::size_t width
 }
 
 }  // namespace
+
+std::string at_phone_number(std::string_view phone) {
+    const auto msisdn = engine::normalise_msisdn(phone);
+    return msisdn ? msisdn->e164() : std::string(phone);
+}
 
 std::string AtRequest::form() const {
     return adapters::form_encode({{"sessionId", session_id},

@@ -19,6 +19,11 @@ struct Handset {
     std::string network_code = "99999";    ///< AT's sandbox network, "Athena"
 };
 
+// The caller as AT would send it: a Kenyan number in any usual form ("0712...", "254712...")
+// becomes E.164 ("+254712..."); anything else is sent unchanged, so testers can still send
+// numbers hodi must refuse.
+std::string at_phone_number(std::string_view phone);
+
 // One AT session callback, before form encoding.
 struct AtRequest {
     std::string session_id;

@@ -1,6 +1,8 @@
 // `hodi sim`: a phone in the terminal. Dials a running hodi over HTTP exactly as Africa's Talking
 // would, shows each screen, reads the reply from stdin; or plays a script (--script FILE).
 #include <CLI/CLI.hpp>
+#include <unistd.h>
+
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -53,6 +55,8 @@ bool play_session(const SimOptions& options, HttpGateway& gateway, std::mt19937_
             next = Next::quit;
             return true;
         }
+        // Typed replies echo on a terminal; piped ones would vanish from the transcript.
+        if (isatty(STDIN_FILENO) == 0) std::cout << input << "\n";
         reply = gateway(session.send(input));
     }
 }
@@ -87,7 +91,8 @@ int run_script_file(const SimOptions& options) {
     return run_script(parsed.script, options.handset, gateway, std::cout).passed ? 0 : 1;
 }
 
-int run_sim(const SimOptions& options) {
+int run_sim(SimOptions options) {
+    options.handset.phone = at_phone_number(options.handset.phone);
     if (!adapters::parse_http_url(options.url)) {
         std::cerr << "--url: not an http:// URL: " << options.url << "\n";
         return 2;

@@ -22,6 +22,10 @@ std::string quoted(std::string_view text) {
     return out + "\"";
 }
 
+std::string counted(int count, std::string_view noun) {
+    return std::to_string(count) + " " + std::string(noun) + (count == 1 ? "" : "s");
+}
+
 // The state of a run: the session being played and its last reply. Not thread-safe.
 class Player {
 public:
@@ -34,15 +38,17 @@ public:
             if (!perform(step)) return run_;
         }
         run_.passed = true;
-        out_ << script_.file << ": passed (" << run_.sessions << " sessions, " << run_.hops
-             << " hops, " << run_.checks << " checks)\n";
+        out_ << script_.file << ": passed (" << counted(run_.sessions, "session") << ", "
+             << counted(run_.hops, "hop") << ", " << counted(run_.checks, "check") << ")\n";
         return run_;
     }
 
 private:
     bool perform(const ScriptStep& step) {
         switch (step.verb) {
-            case ScriptVerb::phone: handset_.phone = step.argument; return true;
+            case ScriptVerb::phone:
+                handset_.phone = at_phone_number(step.argument);
+                return true;
             case ScriptVerb::code: handset_.service_code = step.argument; return true;
             case ScriptVerb::network: handset_.network_code = step.argument; return true;
             case ScriptVerb::dial: return dial(step);

@@ -93,3 +93,12 @@ TEST_CASE("a framed screen shows every line and wraps long ones at spaces") {
     CHECK(framed.find("CON") != std::string::npos);
     CHECK(hodi::app::frame_screen("Bye", true).find("END") != std::string::npos);
 }
+
+TEST_CASE("a caller typed in local form is sent in E.164, as AT sends it") {
+    // Goal: `--phone 0722000000` reaches hodi as %2B254722000000. Method: usual Kenyan forms,
+    // and a non-Kenyan string that must pass through untouched.
+    CHECK(hodi::app::at_phone_number("0722000000") == "+254722000000");
+    CHECK(hodi::app::at_phone_number("254722000000") == "+254722000000");
+    CHECK(hodi::app::at_phone_number("+254722000000") == "+254722000000");
+    CHECK(hodi::app::at_phone_number("not a phone") == "not a phone");
+}
