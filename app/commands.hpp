@@ -13,5 +13,6 @@ void add_sim_command(CLI::App& cli, int& exit_code);    ///< app/sim_command.cpp
 void add_lint_command(CLI::App& cli, int& exit_code);   ///< app/lint_command.cpp
 void add_graph_command(CLI::App& cli, int& exit_code);  ///< app/lint_command.cpp
 void add_check_command(CLI::App& cli, int& exit_code);  ///< app/check_command.cpp
+void add_admin_command(CLI::App& cli, int& exit_code);  ///< app/admin_command.cpp
 
 }  // namespace hodi::app

@@ -1,0 +1,65 @@
+// `hodi admin unlock MSISDN`: the operator's way to lift a PIN lock, including the last one,
+// which no amount of waiting lifts.
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include "app/commands.hpp"
+#include "engine/phone.hpp"
+#include "storage/bank/store.hpp"
+#include "storage/bank/users.hpp"
+
+namespace hodi::app {
+
+namespace {
+
+struct AdminOptions {
+    std::string db = "var/hodi.db";
+    std::string msisdn;
+};
+
+storage::DbFn<int> unlock_job(std::string phone) {
+    return [phone = std::move(phone)](SQLite::Database& db) -> boost::system::result<int> {
+        if (auto unlocked = storage::unlock_user(db, phone); !unlocked) return unlocked.error();
+        return 1;
+    };
+}
+
+int run_unlock(const AdminOptions& options) {
+    const auto msisdn = engine::normalise_msisdn(options.msisdn);
+    if (!msisdn) {
+        std::cerr << "hodi admin unlock: " << options.msisdn << " is not a Kenyan mobile number\n";
+        return 2;
+    }
+    auto store = storage::Store::open(storage::StoreSettings{options.db, 1});
+    if (!store) {
+        std::cerr << "hodi admin unlock: " << options.db << ": " << store.error().message()
+                  << '\n';
+        return 2;
+    }
+    const auto unlocked = (*store)->write_now<int>(unlock_job(msisdn->e164()));
+    if (!unlocked) {
+        std::cerr << "hodi admin unlock: " << msisdn->e164() << ": "
+                  << unlocked.error().message() << '\n';
+        return 1;
+    }
+    std::cout << "unlocked " << msisdn->e164() << '\n';
+    return 0;
+}
+
+}  // namespace
+
+void add_admin_command(CLI::App& cli, int& exit_code) {
+    auto options = std::make_shared<AdminOptions>();
+    CLI::App* admin = cli.add_subcommand("admin", "Operator actions on the SQLite store");
+    admin->require_subcommand(1);
+    admin->add_option("--db", options->db, "SQLite database file")->capture_default_str();
+    CLI::App* unlock =
+        admin->add_subcommand("unlock", "Clear a subscriber's PIN lock and wrong-PIN count");
+    unlock->add_option("msisdn", options->msisdn, "phone number, e.g. 0712345678")->required();
+    unlock->callback([options, &exit_code] { exit_code = run_unlock(*options); });
+}
+
+}  // namespace hodi::app
