@@ -41,6 +41,18 @@ char ascii_lookalike(char32_t c) {
     }
 }
 
+// Screens are measured several times per hop and are almost all ASCII: skip the decoder there.
+char32_t next_char(std::string_view utf8, std::size_t& index) {
+    const auto byte = static_cast<unsigned char>(utf8[index]);
+    if (byte < 0x80) {
+        ++index;
+        return byte;
+    }
+    return next_utf8_char(utf8, index);
+}
+
+std::size_t septets_of(char32_t c) { return is_gsm7_extension(c) ? 2 : 1; }
+
 }  // namespace
 
 bool is_gsm7_basic(char32_t c) {
@@ -117,7 +129,7 @@ bool is_gsm7(std::string_view utf8) {
 std::size_t gsm7_length(std::string_view utf8) {
     std::size_t septets = 0;
     for (std::size_t index = 0; index < utf8.size();) {
-        septets += is_gsm7_extension(next_utf8_char(utf8, index)) ? 2 : 1;
+        septets += septets_of(next_char(utf8, index));
     }
     return septets;
 }
@@ -127,7 +139,7 @@ std::size_t gsm7_prefix_bytes(std::string_view utf8, std::size_t septets_max) {
     std::size_t index = 0;
     while (index < utf8.size()) {
         std::size_t next = index;
-        septets += is_gsm7_extension(next_utf8_char(utf8, next)) ? 2 : 1;
+        septets += septets_of(next_char(utf8, next));
         if (septets > septets_max) break;
         index = next;
     }

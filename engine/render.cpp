@@ -211,11 +211,12 @@ std::uint16_t page_count(const Menu& menu, const Session& session) {
     return static_cast<std::uint16_t>(paginate(layout, page_budget(menu), footers).size());
 }
 
-Screen render_screen(const Menu& menu, const Session& session) {
+Screen render_screen(const Menu& menu, const Session& session, std::uint16_t* pages_out) {
     const std::size_t budget = page_budget(menu);
     Layout layout = layout_of(menu.at(session.node_id), session);
     const Footers footers{menu, session, layout, can_leave_first_page(menu, session)};
     const std::vector<PageSpan> pages = paginate(layout, budget, footers);
+    if (pages_out != nullptr) *pages_out = static_cast<std::uint16_t>(pages.size());
     const std::size_t index = session.page < pages.size() ? session.page : pages.size() - 1;
     const auto page_index = static_cast<std::uint16_t>(index);
     const bool more_follows = index + 1 < pages.size();

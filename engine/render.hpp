@@ -26,7 +26,8 @@ std::uint16_t page_count(const Menu& menu, const Session& session);
 // The session's current node at session.page, with session.notice above it. A notice that
 // does not fit above a full page takes the title's line (cut if it must be) for this showing,
 // so page contents, and so page numbers, never depend on a notice.
-Screen render_screen(const Menu& menu, const Session& session);
+// When `pages` is given it receives page_count(), saving a second layout on the hot path.
+Screen render_screen(const Menu& menu, const Session& session, std::uint16_t* pages = nullptr);
 
 // A final screen that belongs to no node (too many tries, service error), cut to the budget.
 Screen render_end_text(const Menu& menu, std::string_view text);

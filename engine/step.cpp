@@ -153,12 +153,17 @@ Step go_back(const Menu& menu, Session session) {
 }
 
 Step go_more(const Menu& menu, Session session) {
-    if (session.page + 1 >= page_count(menu, session)) {
+    // Render the next page first: paging it and counting pages is one layout, not two.
+    ++session.page;
+    std::uint16_t pages = 0;
+    Screen screen = render_screen(menu, session, &pages);
+    if (session.page >= pages) {
+        --session.page;
         return refuse(menu, std::move(session), menu.texts.invalid_choice.in(session.language));
     }
     session.tries = 0;
-    ++session.page;
-    return screen_step(menu, std::move(session));
+    if (screen.end) session.secrets.clear();
+    return Step{std::move(screen), std::move(session), std::nullopt};
 }
 
 // Applies a navigation key if `entry` is one that acts on this screen.

@@ -40,7 +40,9 @@ Menu bank_menu() {
     }
     add_menu(menu, "long_list", "Pick a goal", long_options);
     std::string terms;
-    for (int index = 0; index < 40; ++index) terms += "Terms apply to word" + std::to_string(index) + ' ';
+    for (int index = 0; index < 40; ++index) {
+        terms += "Terms apply to word" + std::to_string(index) + ' ';
+    }
     terms.pop_back();
     add_end(menu, "terms", terms);
     add_input(menu, "name", "Your name?", check_of(CheckKind::any), "name", "greet");

@@ -50,8 +50,9 @@ TEST_CASE("separators are stripped but other characters are refused") {
 TEST_CASE("strict accepts every allocated 01x range and refuses the gaps") {
     // Goal: the hand-written strict pattern. Method: boundaries of each 01x block.
     using engine::PhonePolicy;
-    for (const char* good : {"0100123456", "0108123456", "0111123456", "0181123456", "0120123456",
-                             "0124123456", "0130123456", "0135123456", "0139123456", "0146123456"}) {
+    for (const char* good :
+         {"0100123456", "0108123456", "0111123456", "0181123456", "0120123456", "0124123456",
+          "0130123456", "0135123456", "0139123456", "0146123456"}) {
         CHECK_MESSAGE(engine::normalise_msisdn(good, PhonePolicy::strict).has_value(), good);
     }
     for (const char* bad : {"0109123456", "0122123456", "0131123456", "0147123456", "0151123456",

@@ -83,7 +83,9 @@ TEST_CASE("a long input prompt pages at word breaks and accepts More") {
     Menu menu;
     menu.root = "root";
     std::string prompt;
-    for (int index = 0; index < 30; ++index) prompt += "Please read " + std::to_string(index) + ". ";
+    for (int index = 0; index < 30; ++index) {
+        prompt += "Please read " + std::to_string(index) + ". ";
+    }
     prompt += "Enter amount";
     add_menu(menu, "root", "Root", {{"1", "Go", "ask"}});
     add_input(menu, "ask", prompt, check_of(CheckKind::amount), "amount", "root");

@@ -9,7 +9,9 @@ namespace {
 engine::Session sample_session() {
     engine::Session session;
     session.phone = "+254712345678";
-    session.variables = {{"name", "Amina"}, {"phone", "+254799999999"}, {"quote", "\xE2\x80\x9Chi\xE2\x80\x9D"}};
+    session.variables = {{"name", "Amina"},
+                         {"phone", "+254799999999"},
+                         {"quote", "\xE2\x80\x9Chi\xE2\x80\x9D"}};
     session.secrets = {{"pin", "4321"}, {"new_pin", "8765"}};
     return session;
 }

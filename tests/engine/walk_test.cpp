@@ -39,7 +39,9 @@ public:
     }
 
 private:
-    std::size_t below(std::size_t bound) { return std::uniform_int_distribution<std::size_t>(0, bound - 1)(random_); }
+    std::size_t below(std::size_t bound) {
+        return std::uniform_int_distribution<std::size_t>(0, bound - 1)(random_);
+    }
     std::size_t pick(std::initializer_list<std::size_t> values) {
         return *(values.begin() + below(values.size()));
     }
@@ -170,7 +172,8 @@ TEST_CASE("random walks over generated menus keep every screen valid") {
                 continue;
             }
             now += std::chrono::seconds(random() % 200 == 0 ? 400 : 3);
-            current = engine::step(menu, current.session, random_entry(menu, current.session, random), now);
+            const std::string entry = random_entry(menu, current.session, random);
+            current = engine::step(menu, current.session, entry, now);
         }
     }
     CHECK(steps >= walk_steps_max / 2);
