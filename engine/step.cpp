@@ -292,7 +292,15 @@ Step resume(const Menu& menu, Session session, const ActionResult& result, TimeP
     const auto* action = std::get_if<ActionNode>(&node.body);
     HODI_ASSERT(action != nullptr && "resume() follows a step that asked for an action");
     session.last_seen = now;
-    for (const auto& [name, value] : result.outputs) set_value(session.variables, name, value);
+    for (const auto& [name, value] : result.outputs) {
+        // An action that knows the subscriber's saved language (user.lookup) switches the
+        // session to it, so a returning subscriber is greeted in the language they chose.
+        if (name == "language") {
+            if (const auto language = parse_language(value)) session.language = *language;
+            continue;
+        }
+        set_value(session.variables, name, value);
+    }
     // The action has run: back may no longer lead to the screens that asked for it.
     if (node.irreversible) {
         session.history_floor = static_cast<std::uint16_t>(session.history.size());

@@ -40,6 +40,10 @@ void append_value(std::string& out, std::string_view name, const Session& sessio
         out += audience == Audience::screen ? phone_display(session) : session.phone;
         return;
     }
+    if (name == "language") {
+        out += language_code(session.language);
+        return;
+    }
     // `{pin}` is masked even before a PIN is entered, so a prompt reads the same either way.
     if (audience == Audience::screen && name == "pin") {
         out += secret_mask;

@@ -318,3 +318,28 @@ TEST_CASE("a regex check uses its own error text and needs a whole match") {
 
 }  // namespace
 }  // namespace hodi::test
+
+namespace hodi::test {
+namespace {
+
+TEST_CASE("an action output named language switches the session to the saved language") {
+    // Goal: a returning subscriber is greeted in the language they chose before. Method: the
+    // balance action answers language=sw; the next screens are Swahili and the output is not
+    // kept as a variable. An unknown code changes nothing.
+    const Menu menu = bank_menu();
+    Phone phone(menu);
+    phone.actions.outputs = {{"balance", "10"}, {"language", "sw"}};
+    phone.dial();
+    phone.send("1");
+    CHECK(phone.session().language == engine::Language::sw);
+    CHECK(phone.session().variables.count("language") == 0);
+
+    Phone other(menu);
+    other.actions.outputs = {{"balance", "10"}, {"language", "fr"}};
+    other.dial();
+    other.send("1");
+    CHECK(other.session().language == engine::Language::en);
+}
+
+}  // namespace
+}  // namespace hodi::test

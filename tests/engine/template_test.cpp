@@ -54,3 +54,18 @@ TEST_CASE("braces that are not templates are left as written") {
 
 }  // namespace
 }  // namespace hodi::test
+
+namespace hodi::test {
+namespace {
+
+TEST_CASE("the built-in language is the session's language code") {
+    // Goal: a menu can pass the chosen language to an action. Method: expand in both languages.
+    engine::Session session = sample_session();
+    CHECK(engine::expand_for_action("{language}", session) == "en");
+    session.language = engine::Language::sw;
+    CHECK(engine::expand_for_action("{language}", session) == "sw");
+    CHECK(engine::expand_for_screen("[{language}]", session) == "[sw]");
+}
+
+}  // namespace
+}  // namespace hodi::test
