@@ -72,7 +72,9 @@ ParsedHop parse_hop(const HttpRequest& http, engine::PhonePolicy policy) {
     if (!form) return {std::nullopt, "malformed form body: " + form.error().message()};
     for (const std::string_view name :
          {"sessionId", "serviceCode", "phoneNumber", "networkCode", "text"}) {
-        if (form->find(name) == nullptr) return {std::nullopt, "missing field " + std::string(name)};
+        if (form->find(name) == nullptr) {
+            return {std::nullopt, "missing field " + std::string(name)};
+        }
     }
     const std::string& session_id = *form->find("sessionId");
     if (!valid_session_id(session_id)) return {std::nullopt, "invalid sessionId"};
@@ -139,7 +141,9 @@ net::awaitable<HttpReply> AtUssdHandler::handle(HttpRequest request) {
     if (path == events_path) {
         co_return post ? handle_events(request) : text_reply(405, "method not allowed");
     }
-    if (path == "/healthz") co_return get ? text_reply(200, "ok") : text_reply(405, "method not allowed");
+    if (path == "/healthz") {
+        co_return get ? text_reply(200, "ok") : text_reply(405, "method not allowed");
+    }
     if (path == "/readyz") {
         if (!get) co_return text_reply(405, "method not allowed");
         co_return services_->store->ready() ? text_reply(200, "ready")

@@ -145,7 +145,8 @@ void add_serve_command(CLI::App& cli, int& exit_code) {
     CLI::App* serve = cli.add_subcommand("serve", "Serve AT USSD callbacks over HTTP");
     serve->add_option("--config", options->config_file,
                       "YAML configuration file (see examples/hodi.yaml); default: HODI_CONFIG");
-    serve->add_option("--listen", options->listen, "HOST:PORT to listen on (default 127.0.0.1:8080)");
+    serve->add_option("--listen", options->listen,
+                      "HOST:PORT to listen on (default 127.0.0.1:8080)");
     serve->callback([options, &exit_code] { exit_code = run_serve(*options); });
 }
 
