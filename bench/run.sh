@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Measures hodi's USSD hop rate against the Beast ceiling server on this machine and prints a
+# markdown table. See bench/README.md for what is measured and the targets.
+#
+#   bench/run.sh                       # 64 and 256 connections, 2 s warm-up + 10 s each
+#   BENCH_CONNECTIONS="256" BENCH_SECONDS=5 bench/run.sh
+#
+# Builds Release into build-release, pins both servers to CPU 0 and the load to CPU 1, and
+# stops everything it started on exit. Bounded: about 2 x (warm-up + duration) per row.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${BENCH_BUILD:-$root/build-release}
+seconds=${BENCH_SECONDS:-10}
+warmup=${BENCH_WARMUP:-2}
+connections_list=${BENCH_CONNECTIONS:-"64 256"}
+# Registered caller -> main -> Wallet -> Balance -> PIN: 4 hops, 2 actions (lookup, balance).
+inputs=${BENCH_INPUTS:-"1,1,1234"}
+
+server_cpu=0
+load_cpu=1
+
+pids=()
+log_dir=$(mktemp -d)
+cleanup() {
+    for pid in "${pids[@]}"; do
+        kill "$pid" 2>/dev/null || true
+    done
+    for pid in "${pids[@]}"; do
+        wait "$pid" 2>/dev/null || true
+    done
+    rm -rf "$log_dir"
+}
+trap cleanup EXIT INT TERM
+
+# A loopback port nothing answers on right now.
+pick_port() {
+    local port
+    for _ in $(seq 1 50); do
+        port=$((20000 + RANDOM % 40000))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            echo "$port"
+            return 0
+        fi
+    done
+    echo "no free port found" >&2
+    return 1
+}
+
+wait_for_port() {
+    local port=$1
+    for _ in $(seq 1 100); do
+        if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
+        sleep 0.1
+    done
+    echo "nothing listens on 127.0.0.1:$port after 10 s" >&2
+    return 1
+}
+
+field() {  # field JSON NAME: one number from the load generator's JSON line
+    sed -n "s/.*\"$2\":\([^,}]*\).*/\1/p" <<<"$1"
+}
+
+echo "building Release into $build ..." >&2
+# Warnings are CI's business (tools/ci.sh builds with -Werror); at -O3 g++ 12 reports false
+# positives inside third-party headers that must not stop a measurement.
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
+    -DHODI_WERROR=OFF >"$log_dir/cmake.log"
+cmake --build "$build" -j2 --target hodi bench_ceiling_server bench_ussd_load \
+    >"$log_dir/build.log" \
+    || { cat "$log_dir/build.log" >&2; exit 1; }
+
+ceiling_port=$(pick_port)
+hodi_port=$(pick_port)
+taskset -c "$server_cpu" "$build/bench/bench_ceiling_server" --listen "127.0.0.1:$ceiling_port" \
+    2>"$log_dir/ceiling.log" &
+pids+=($!)
+# hodi serves the shipped menu (menus/hodi.yaml, in-memory sessions) on one I/O thread.
+(cd "$root" && HODI_THREADS=1 exec taskset -c "$server_cpu" "$build/app/hodi" serve \
+    --listen "127.0.0.1:$hodi_port" >"$log_dir/hodi.log" 2>&1) &
+pids+=($!)
+wait_for_port "$ceiling_port"
+wait_for_port "$hodi_port" || { cat "$log_dir/hodi.log" >&2; exit 1; }
+
+load() {  # load LABEL PORT CONNECTIONS [extra args]
+    local label=$1 port=$2 connections=$3
+    shift 3
+    timeout $((warmup + seconds + 30)) taskset -c "$load_cpu" "$build/bench/bench_ussd_load" \
+        --target "127.0.0.1:$port" --connections "$connections" --warmup "$warmup" \
+        --duration "$seconds" --inputs "$inputs" --label "$label" "$@" \
+        2>>"$log_dir/load.log" || true
+}
+
+echo "| connections | server | hops/s | p50 ms | p99 ms | max ms | errors | hodi/ceiling |"
+echo "|---:|---|---:|---:|---:|---:|---:|---:|"
+for connections in $connections_list; do
+    ceiling=$(load ceiling "$ceiling_port" "$connections" --early-end ok)
+    hodi=$(load hodi "$hodi_port" "$connections")
+    ceiling_rate=$(field "$ceiling" hops_per_s)
+    hodi_rate=$(field "$hodi" hops_per_s)
+    ratio=$(awk -v h="${hodi_rate:-0}" -v c="${ceiling_rate:-0}" \
+        'BEGIN { if (c > 0) printf "%.2f", h / c; else print "n/a" }')
+    for row in "$ceiling" "$hodi"; do
+        label=$(sed -n 's/.*"label":"\([^"]*\)".*/\1/p' <<<"$row")
+        shown_ratio=""
+        [[ $label == hodi ]] && shown_ratio="$ratio"
+        printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$connections" "${label:-?}" \
+            "$(field "$row" hops_per_s)" "$(field "$row" p50_ms)" "$(field "$row" p99_ms)" \
+            "$(field "$row" max_ms)" "$(field "$row" errors)" "$shown_ratio"
+    done
+done
+if [[ -s "$log_dir/load.log" ]]; then
+    echo >&2
+    echo "load generator messages:" >&2
+    cat "$log_dir/load.log" >&2
+fi
