@@ -75,7 +75,24 @@ INSERT INTO accounts (code, kind, floor, created_at) VALUES
     ('system:penalty_income',  'penalty_income',  0,    0);
 )sql";
 
-constexpr std::array<const char*, 1> migrations = {migration_1};
+// Version 2: savings goals. Each goal owns a ledger account (floor 0); the goal row carries
+// what the ledger does not: a name, a target and a due date.
+constexpr const char* migration_2 = R"sql(
+CREATE TABLE savings_goals (
+    id          INTEGER PRIMARY KEY,
+    user_id     INTEGER NOT NULL REFERENCES users (id),
+    number      INTEGER NOT NULL,
+    name        TEXT    NOT NULL,
+    target      INTEGER NOT NULL CHECK (target > 0),
+    due_at      INTEGER NOT NULL,
+    account     INTEGER NOT NULL UNIQUE REFERENCES accounts (id),
+    created_at  INTEGER NOT NULL,
+    UNIQUE (user_id, number),
+    UNIQUE (user_id, name)
+);
+)sql";
+
+constexpr std::array<const char*, 2> migrations = {migration_1, migration_2};
 
 int user_version(SQLite::Database& db) {
     return db.execAndGet("PRAGMA user_version").getInt();
