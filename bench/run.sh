@@ -3,7 +3,7 @@
 # markdown table. See bench/README.md for what is measured and the targets.
 #
 #   bench/run.sh                       # 64 and 256 connections, 2 s warm-up + 10 s each
-#   BENCH_CONNECTIONS="256" BENCH_SECONDS=5 bench/run.sh
+#   BENCH_CONNECTIONS="256" BENCH_SECONDS=5 BENCH_RATE=0 bench/run.sh
 #
 # Builds Release into build-release, pins both servers to CPU 0 and the load to CPU 1, and
 # stops everything it started on exit. Bounded: about 2 x (warm-up + duration) per row.
@@ -16,6 +16,9 @@ warmup=${BENCH_WARMUP:-2}
 connections_list=${BENCH_CONNECTIONS:-"64 256"}
 # Registered caller -> main -> Wallet -> Balance -> PIN: 4 hops, 2 actions (lookup, balance).
 inputs=${BENCH_INPUTS:-"1,1,1234"}
+# One more row per server at this offered load (hops/s over the last connection count): the
+# latency a subscriber sees below saturation. 0 skips it.
+rate=${BENCH_RATE:-2000}
 
 server_cpu=0
 load_cpu=1
@@ -65,7 +68,7 @@ echo "building Release into $build ..." >&2
 # Warnings are CI's business (tools/ci.sh builds with -Werror); at -O3 g++ 12 reports false
 # positives inside third-party headers that must not stop a measurement.
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
-    -DHODI_WERROR=OFF >"$log_dir/cmake.log"
+    -DHODI_WERROR=OFF >"$log_dir/cmake.log" 2>&1
 cmake --build "$build" -j2 --target hodi bench_ceiling_server bench_ussd_load \
     >"$log_dir/build.log" \
     || { cat "$log_dir/build.log" >&2; exit 1; }
@@ -91,24 +94,31 @@ load() {  # load LABEL PORT CONNECTIONS [extra args]
         2>>"$log_dir/load.log" || true
 }
 
-echo "| connections | server | hops/s | p50 ms | p99 ms | max ms | errors | hodi/ceiling |"
-echo "|---:|---|---:|---:|---:|---:|---:|---:|"
-for connections in $connections_list; do
-    ceiling=$(load ceiling "$ceiling_port" "$connections" --early-end ok)
-    hodi=$(load hodi "$hodi_port" "$connections")
-    ceiling_rate=$(field "$ceiling" hops_per_s)
-    hodi_rate=$(field "$hodi" hops_per_s)
-    ratio=$(awk -v h="${hodi_rate:-0}" -v c="${ceiling_rate:-0}" \
+echo "| connections | offered | server | hops/s | p50 ms | p99 ms | max ms | errors | hodi/ceil |"
+echo "|---:|---:|---|---:|---:|---:|---:|---:|---:|"
+row() {  # row CONNECTIONS OFFERED CEILING_JSON HODI_JSON
+    local connections=$1 offered=$2 ceiling=$3 hodi=$4 ratio label shown_ratio
+    ratio=$(awk -v h="$(field "$hodi" hops_per_s)" -v c="$(field "$ceiling" hops_per_s)" \
         'BEGIN { if (c > 0) printf "%.2f", h / c; else print "n/a" }')
-    for row in "$ceiling" "$hodi"; do
-        label=$(sed -n 's/.*"label":"\([^"]*\)".*/\1/p' <<<"$row")
+    for json in "$ceiling" "$hodi"; do
+        label=$(sed -n 's/.*"label":"\([^"]*\)".*/\1/p' <<<"$json")
         shown_ratio=""
         [[ $label == hodi ]] && shown_ratio="$ratio"
-        printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$connections" "${label:-?}" \
-            "$(field "$row" hops_per_s)" "$(field "$row" p50_ms)" "$(field "$row" p99_ms)" \
-            "$(field "$row" max_ms)" "$(field "$row" errors)" "$shown_ratio"
+        printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$connections" "$offered" \
+            "${label:-?}" "$(field "$json" hops_per_s)" "$(field "$json" p50_ms)" \
+            "$(field "$json" p99_ms)" "$(field "$json" max_ms)" "$(field "$json" errors)" \
+            "$shown_ratio"
     done
+}
+for connections in $connections_list; do
+    row "$connections" "max" "$(load ceiling "$ceiling_port" "$connections" --early-end ok)" \
+        "$(load hodi "$hodi_port" "$connections")"
 done
+if [[ "$rate" != 0 ]]; then
+    row "$connections" "$rate/s" \
+        "$(load ceiling "$ceiling_port" "$connections" --early-end ok --rate "$rate")" \
+        "$(load hodi "$hodi_port" "$connections" --rate "$rate")"
+fi
 if [[ -s "$log_dir/load.log" ]]; then
     echo >&2
     echo "load generator messages:" >&2

@@ -4,10 +4,15 @@
 //
 // Usage: bench_ussd_load [--target HOST:PORT] [--path /ussd/at] [--connections N]
 //                        [--warmup SECONDS] [--duration SECONDS] [--inputs 1,1,1234]
-//                        [--label NAME] [--early-end error|ok]
+//                        [--label NAME] [--early-end error|ok] [--rate HOPS_PER_SECOND]
 // One thread. Every reply must be 200 and start "CON " or "END "; a session that ends before
 // its last input counts as an error too (the path no longer matches the menu), unless
 // --early-end ok, for the ceiling server, which answers "END ok" to everything.
+//
+// Without --rate every connection sends its next hop as soon as the last reply arrives
+// (saturation: latency then grows with connections / throughput). With --rate, hops are paced
+// to that total offered load, spread over the connections, and each hop's latency is counted
+// from when it was due, so a slow server cannot hide its queueing (coordinated omission).
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -55,6 +60,7 @@ struct Config {
     std::vector<std::string> inputs{"1", "1", "1234"};
     std::string label = "hodi";
     bool early_end_ok = false;
+    double rate = 0;  ///< total hops per second offered; 0: as fast as replies come back
 };
 
 struct Stats {
@@ -86,7 +92,7 @@ std::string caller(int connection, std::uint64_t session) {
 // Parameters are pointers (values) into the caller's frame, which awaits this coroutine.
 net::awaitable<bool> hop(beast::tcp_stream* stream_ptr, beast::flat_buffer* buffer_ptr,
                          const Config* config_ptr, Stats* stats_ptr, std::string body,
-                         bool last) {
+                         bool last, Clock::time_point due) {
     beast::tcp_stream& stream = *stream_ptr;
     beast::flat_buffer& buffer = *buffer_ptr;
     const Config& config = *config_ptr;
@@ -96,7 +102,7 @@ net::awaitable<bool> hop(beast::tcp_stream* stream_ptr, beast::flat_buffer* buff
     request.set(http::field::content_type, "application/x-www-form-urlencoded");
     request.body() = std::move(body);
     request.prepare_payload();
-    const auto started = Clock::now();
+    const auto started = std::min(due, Clock::now());
     stream.expires_after(hop_timeout);
     auto [write_ec, written] =
         co_await http::async_write(stream, request, net::as_tuple(net::use_awaitable));
@@ -139,6 +145,14 @@ net::awaitable<void> run_connection(const Config* config, Stats* stats, int inde
     const std::string service_code = "*384*1234#", network = "99999";
     std::optional<beast::tcp_stream> stream;
     beast::flat_buffer buffer;
+    const auto interval = config->rate > 0
+                              ? std::chrono::duration_cast<Clock::duration>(
+                                    std::chrono::duration<double>(config->connections /
+                                                                  config->rate))
+                              : Clock::duration::zero();
+    net::steady_timer pace(executor);
+    // Connections start spread over one interval, so paced hops do not arrive in bursts.
+    auto due = Clock::now() + interval * index / config->connections;
     for (std::uint64_t session = 0; Clock::now() < stats->measure_until; ++session) {
         if (!stream) {
             stream.emplace(executor);
@@ -169,8 +183,15 @@ net::awaitable<void> run_connection(const Config* config, Stats* stats, int inde
                                                             {"phoneNumber", phone},
                                                             {"networkCode", network},
                                                             {"text", text}});
+            if (config->rate > 0) {
+                pace.expires_at(due);
+                co_await pace.async_wait(net::as_tuple(net::use_awaitable));
+            } else {
+                due = Clock::now();
+            }
             ok = co_await hop(&*stream, &buffer, config, stats, std::move(body),
-                              step == config->inputs.size());
+                              step == config->inputs.size(), due);
+            due += interval;
         }
         if (!ok) {
             stream.reset();
@@ -199,6 +220,8 @@ bool parse_args(int argc, char** argv, Config& config) {
             config.duration_seconds = std::clamp(std::stoi(value), 1, 300);
         } else if (name == "--early-end" && (value == "ok" || value == "error")) {
             config.early_end_ok = value == "ok";
+        } else if (name == "--rate") {
+            config.rate = std::clamp(std::stod(value), 0.0, 10'000'000.0);
         } else if (name == "--label") {
             config.label = value;
         } else if (name == "--inputs") {
@@ -242,10 +265,10 @@ int main(int argc, char** argv) {
     auto& latencies = stats.latencies_us;
     std::sort(latencies.begin(), latencies.end());
     const double hops_per_s = static_cast<double>(latencies.size()) / config.duration_seconds;
-    std::printf("{\"label\":\"%s\",\"connections\":%d,\"seconds\":%d,\"hops\":%zu,"
+    std::printf("{\"label\":\"%s\",\"rate\":%.0f,\"connections\":%d,\"seconds\":%d,\"hops\":%zu,"
                 "\"sessions\":%llu,\"hops_per_s\":%.0f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,"
                 "\"max_ms\":%.3f,\"errors\":%llu}\n",
-                config.label.c_str(), config.connections, config.duration_seconds,
+                config.label.c_str(), config.rate, config.connections, config.duration_seconds,
                 latencies.size(), static_cast<unsigned long long>(stats.sessions), hops_per_s,
                 percentile_ms(latencies, 0.50), percentile_ms(latencies, 0.99),
                 latencies.empty() ? 0.0 : latencies.back() / 1000.0,
