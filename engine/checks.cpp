@@ -4,12 +4,7 @@
 #include <algorithm>
 #include <memory>
 #include <mutex>
-// g++ 12 reports a false maybe-uninitialized inside <regex> when built with sanitizers
-// (GCC bug 105562); the header is silenced, not our code.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <regex>
-#pragma GCC diagnostic pop
 #include <unordered_map>
 
 #include "engine/assert.hpp"
