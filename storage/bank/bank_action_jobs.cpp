@@ -1,0 +1,174 @@
+// SQL for the catalogue actions: reads and ledger moves that answer ActionResults.
+#include "storage/bank/bank_action_jobs.hpp"
+
+#include <chrono>
+#include <cstdio>
+
+#include "storage/bank/bank_error.hpp"
+#include "storage/bank/savings.hpp"
+
+namespace hodi::storage {
+
+namespace {
+
+using engine::ActionResult;
+using Result = boost::system::result<ActionResult>;
+
+constexpr std::size_t statement_lines_max = 5;
+
+// "21/11 -1,500 save": day/month, signed amount as the wallet saw it, and what it was for.
+std::string statement_line(const Transfer& transfer, AccountId wallet) {
+    const std::chrono::year_month_day day{std::chrono::floor<std::chrono::days>(
+        transfer.created_at)};
+    char date[8];
+    std::snprintf(date, sizeof date, "%02u/%02u", static_cast<unsigned>(day.day()),
+                  static_cast<unsigned>(day.month()));
+    const Cents signed_amount = transfer.debit == wallet ? -transfer.amount : transfer.amount;
+    return std::string(date) + (signed_amount > 0 ? " +" : " ") + format_cents(signed_amount) +
+           " " + transfer.kind;
+}
+
+Result refuse(const char* outcome) { return ActionResult{outcome, {}}; }
+
+}  // namespace
+
+DbFn<std::optional<User>> find_user_job_for_actions(std::string phone) {
+    return [phone = std::move(phone)](SQLite::Database& db) { return find_user(db, phone); };
+}
+
+ActionJob lookup_job(std::string phone) {
+    return [phone = std::move(phone)](SQLite::Database& db) -> Result {
+        auto user = find_user(db, phone);
+        if (!user) return user.error();
+        if (!*user || !(*user)->pin_hash) return refuse("unregistered");
+        return ActionResult{"registered",
+                            {{"name", (*user)->name},
+                             {"language", std::string(engine::language_code((*user)->language))}}};
+    };
+}
+
+ActionJob language_job(std::string phone, engine::Language language, Seconds now) {
+    return [phone = std::move(phone), language, now](SQLite::Database& db) -> Result {
+        auto user = ensure_user(db, phone, language, now);
+        if (!user) return user.error();
+        if (auto set = set_language(db, user->id, language); !set) return set.error();
+        return refuse("ok");
+    };
+}
+
+ActionJob balance_job(std::string phone) {
+    return [phone = std::move(phone)](SQLite::Database& db) -> Result {
+        auto wallet = find_account(db, wallet_code(phone));
+        if (!wallet) return wallet.error();
+        auto account = load_account(db, *wallet);
+        if (!account) return account.error();
+        return ActionResult{"ok", {{"balance", format_cents(account->available())}}};
+    };
+}
+
+ActionJob statement_job(std::string phone) {
+    return [phone = std::move(phone)](SQLite::Database& db) -> Result {
+        auto wallet = find_account(db, wallet_code(phone));
+        if (!wallet) return wallet.error();
+        auto transfers = recent_transfers(db, *wallet, statement_lines_max);
+        if (!transfers) return transfers.error();
+        if (transfers->empty()) return refuse("none");
+        std::string text;
+        for (const Transfer& transfer : *transfers) {
+            if (!text.empty()) text.push_back('\n');
+            text += statement_line(transfer, *wallet);
+        }
+        return ActionResult{"ok", {{"statement", std::move(text)}}};
+    };
+}
+
+ActionJob mpesa_in_job(std::string transfer_id, std::string credit_code, Cents amount,
+                       std::string kind, Seconds now) {
+    return [transfer_id = std::move(transfer_id), credit_code = std::move(credit_code), amount,
+            kind = std::move(kind), now](SQLite::Database& db) -> Result {
+        auto credit = find_account(db, credit_code);
+        if (!credit) return credit.error();
+        auto clearing = find_account(db, SystemAccount::mpesa_clearing);
+        if (!clearing) return clearing.error();
+        auto pending =
+            create_transfer(db, {transfer_id, *clearing, *credit, amount, kind, true}, now);
+        if (!pending) return pending.error();
+        return ActionResult{"pending", {{"amount", format_cents(amount)}}};
+    };
+}
+
+ActionJob goals_job(std::int64_t user_id) {
+    return [user_id](SQLite::Database& db) -> Result {
+        auto goals = list_goals(db, user_id);
+        if (!goals) return goals.error();
+        if (goals->empty()) return refuse("none");
+        std::string lines;
+        for (const SavingsGoal& goal : *goals) {
+            if (!lines.empty()) lines.push_back('\n');
+            lines += std::to_string(goal.number) + ". " + goal.name + " " +
+                     format_cents(goal.saved) + "/" + format_cents(goal.target);
+        }
+        return ActionResult{"ok",
+                            {{"goals", std::move(lines)},
+                             {"goal_count", std::to_string(goals->size())}}};
+    };
+}
+
+ActionJob create_goal_job(std::int64_t user_id, std::string phone, std::string name,
+                          Cents target, int weeks, Seconds now) {
+    return [user_id, phone = std::move(phone), name = std::move(name), target, weeks,
+            now](SQLite::Database& db) -> Result {
+        auto created = create_goal(db, user_id, phone, name, target, weeks, now);
+        if (!created) return created.error();
+        if (created->problem != GoalProblem::none) return refuse("invalid");
+        const std::chrono::year_month_day due{
+            std::chrono::floor<std::chrono::days>(created->goal.due_at)};
+        char date[16];
+        std::snprintf(date, sizeof date, "%02u/%02u/%04d", static_cast<unsigned>(due.day()),
+                      static_cast<unsigned>(due.month()), static_cast<int>(due.year()));
+        return ActionResult{"ok",
+                            {{"goal", created->goal.name},
+                             {"target", format_cents(created->goal.target)},
+                             {"due_date", date}}};
+    };
+}
+
+ActionJob goal_move_job(std::string transfer_id, std::int64_t user_id, std::string phone,
+                        int number, Cents amount, bool into_goal, Seconds now) {
+    return [transfer_id = std::move(transfer_id), user_id, phone = std::move(phone), number,
+            amount, into_goal, now](SQLite::Database& db) -> Result {
+        auto goal = find_goal(db, user_id, number);
+        if (!goal) return goal.error();
+        if (!*goal) return refuse("no_goal");
+        auto wallet = find_account(db, wallet_code(phone));
+        if (!wallet) return wallet.error();
+        const AccountId debit = into_goal ? *wallet : (*goal)->account;
+        const AccountId credit = into_goal ? (*goal)->account : *wallet;
+        auto moved = create_transfer(
+            db, {transfer_id, debit, credit, amount, into_goal ? "save" : "unsave"}, now);
+        if (!moved && moved.error() == BankError::insufficient_funds) {
+            return refuse("insufficient_funds");
+        }
+        if (!moved) return moved.error();
+        // Re-read after the move (a replay returns the first transfer but today's balances).
+        auto after = find_goal(db, user_id, number);
+        if (!after || !*after) return make_error_code(BankError::store_failed);
+        const SavingsGoal& updated = **after;
+        if (!into_goal) {
+            auto account = load_account(db, *wallet);
+            if (!account) return account.error();
+            return ActionResult{"ok",
+                                {{"saved", format_cents(updated.saved)},
+                                 {"balance", format_cents(account->available())}}};
+        }
+        auto streak = deposit_streak_weeks(db, updated, now);
+        if (!streak) return streak.error();
+        return ActionResult{"ok",
+                            {{"saved", format_cents(updated.saved)},
+                             {"target", format_cents(updated.target)},
+                             {"streak", std::to_string(*streak)},
+                             {"badge", std::string(goal_badge(updated))}}};
+    };
+}
+
+}  // namespace hodi::storage

@@ -1,0 +1,136 @@
+// Dispatches catalogue actions to PIN checks and Store jobs, and maps results to outcomes.
+#include "storage/bank/bank_actions.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "storage/action_catalogue.hpp"
+#include "storage/bank/bank_action_jobs.hpp"
+
+namespace hodi::storage {
+
+namespace {
+
+using engine::ActionRequest;
+using engine::ActionResult;
+
+std::string arg(const engine::Variables& args, std::string_view name) {
+    const auto found = args.find(name);
+    return found == args.end() ? std::string{} : found->second;
+}
+
+// A store failure: the menu shows its error screen; the cause goes to the log.
+ActionResult failed(std::string_view action, const boost::system::error_code& error) {
+    spdlog::warn("bank action {} failed: {}", action, error.message());
+    return {"error", {}};
+}
+
+ActionResult answer(std::string_view action, boost::system::result<ActionResult> result) {
+    return result ? std::move(*result) : failed(action, result.error());
+}
+
+}  // namespace
+
+BankActions::BankActions(Bank& bank, Clock clock) : bank_(bank), clock_(std::move(clock)) {}
+
+const std::vector<engine::ActionSpec>& BankActions::specs() const {
+    return builtin_action_specs();
+}
+
+net::awaitable<engine::ActionResult> BankActions::run(ActionRequest request,
+                                                      ActionContext context) {
+    const std::string_view name = request.name;
+    if (name.starts_with("pin.") || name == "user.lookup" || name == "language.set") {
+        co_return co_await run_pin_action(std::move(request), std::move(context));
+    }
+    if (name.starts_with("savings.")) {
+        co_return co_await run_savings_action(std::move(request), std::move(context));
+    }
+    co_return co_await run_money_action(std::move(request), std::move(context));
+}
+
+net::awaitable<std::optional<User>> BankActions::authorise(std::string phone, std::string pin,
+                                                           ActionResult* refusal) {
+    auto check = co_await bank_.check_pin(std::move(phone), std::move(pin), clock_());
+    if (!check) {
+        *refusal = failed("pin check", check.error());
+        co_return std::nullopt;
+    }
+    switch (check->outcome) {
+        case PinOutcome::ok: co_return std::move(check->user);
+        case PinOutcome::locked: *refusal = {"locked", {}}; break;
+        case PinOutcome::wrong_pin:
+            *refusal = {"wrong_pin", {{"tries_left", std::to_string(check->tries_left)}}};
+            break;
+        case PinOutcome::unregistered: *refusal = {"error", {}}; break;
+    }
+    co_return std::nullopt;
+}
+
+net::awaitable<ActionResult> BankActions::run_pin_action(ActionRequest request,
+                                                         ActionContext context) {
+    const std::string& name = request.name;
+    const Seconds now = clock_();
+    if (name == "user.lookup") {
+        co_return answer(name, co_await bank_.store().read(lookup_job(context.phone)));
+    }
+    if (name == "language.set") {
+        const auto language = engine::parse_language(arg(request.args, "language"));
+        if (!language) co_return ActionResult{"error", {}};
+        co_return answer(name,
+                         co_await bank_.store().write(language_job(context.phone, *language, now)));
+    }
+    if (name == "pin.register") {
+        auto registered = co_await bank_.register_pin(context.phone, arg(request.args, "pin"),
+                                                      arg(request.args, "pin_repeat"),
+                                                      context.language, now);
+        if (!registered) co_return failed(name, registered.error());
+        static constexpr const char* outcomes[] = {"ok", "exists", "mismatch", "weak"};
+        co_return ActionResult{outcomes[static_cast<int>(*registered)], {}};
+    }
+    if (name == "pin.change") {
+        auto changed = co_await bank_.change_pin(
+            context.phone, arg(request.args, "pin"), arg(request.args, "new_pin"),
+            arg(request.args, "new_pin_repeat"), now);
+        if (!changed) co_return failed(name, changed.error());
+        if (changed->change == PinChange::mismatch) co_return ActionResult{"mismatch", {}};
+        if (changed->change == PinChange::weak) co_return ActionResult{"weak", {}};
+        if (changed->check.outcome == PinOutcome::locked) co_return ActionResult{"locked", {}};
+        if (changed->check.outcome != PinOutcome::ok) {
+            co_return ActionResult{"wrong_pin",
+                                   {{"tries_left", std::to_string(changed->check.tries_left)}}};
+        }
+        co_return ActionResult{"ok", {}};
+    }
+    // pin.verify
+    ActionResult refusal;
+    auto user = co_await authorise(context.phone, arg(request.args, "pin"), &refusal);
+    if (!user) co_return refusal;
+    co_return ActionResult{"ok", {{"tries_left", std::to_string(pin_tries_per_stage)}}};
+}
+
+net::awaitable<ActionResult> BankActions::run_money_action(ActionRequest request,
+                                                           ActionContext context) {
+    const std::string& name = request.name;
+    if (name == "wallet.topup") {
+        const auto amount = parse_shillings(arg(request.args, "amount"));
+        if (!amount || *amount <= 0) co_return ActionResult{"error", {}};
+        auto pending = co_await bank_.store().write(
+            mpesa_in_job("topup:" + context.request_id, wallet_code(context.phone), *amount,
+                         "topup", clock_()));
+        if (!pending) co_return failed(name, pending.error());
+        pending->outcome = "ok";  // the catalogue's topup answers ok once the prompt is sent
+        co_return std::move(*pending);
+    }
+    if (name != "balance" && name != "statement") {
+        co_return ActionResult{"error", {}};  // loan.* and score: not backed by the store yet
+    }
+    ActionResult refusal;
+    auto user = co_await authorise(context.phone, arg(request.args, "pin"), &refusal);
+    if (!user) co_return refusal;
+    if (name == "balance") {
+        co_return answer(name, co_await bank_.store().read(balance_job(context.phone)));
+    }
+    co_return answer(name, co_await bank_.store().read(statement_job(context.phone)));
+}
+
+}  // namespace hodi::storage

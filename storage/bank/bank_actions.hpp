@@ -1,0 +1,44 @@
+// The ActionRunner that answers the action catalogue (notes: CATALOGUE) on real data: users,
+// PINs, the ledger and savings goals in SQLite.
+#pragma once
+
+#include <functional>
+#include <vector>
+
+#include "storage/actions.hpp"
+#include "storage/bank/bank.hpp"
+
+namespace hodi::storage {
+
+// Answers user.lookup, pin.*, balance, statement, wallet.topup, savings.*, language.set.
+// Money actions derive their transfer ids from ActionContext::request_id, so a hop AT repeats
+// moves money once. loan.* and score are not backed by the store yet and answer `error`.
+// M-Pesa sources (wallet.topup, savings.deposit from mpesa) create a pending transfer from
+// mpesa_clearing, posted later by the payment callback; they answer `pending`/`ok`.
+//
+// Thread-safe: all state is in the Store; the Bank serialises writes.
+class BankActions final : public ActionRunner {
+public:
+    using Clock = std::function<Seconds()>;
+    BankActions(Bank& bank, Clock clock);
+
+    const std::vector<engine::ActionSpec>& specs() const override;
+    net::awaitable<engine::ActionResult> run(engine::ActionRequest request,
+                                             ActionContext context) override;
+
+private:
+    // Verifies args["pin"]; answers the user, or nullopt with `refusal` set to the outcome.
+    net::awaitable<std::optional<User>> authorise(std::string phone, std::string pin,
+                                                  engine::ActionResult* refusal);
+    net::awaitable<engine::ActionResult> run_pin_action(engine::ActionRequest request,
+                                                        ActionContext context);
+    net::awaitable<engine::ActionResult> run_money_action(engine::ActionRequest request,
+                                                          ActionContext context);
+    net::awaitable<engine::ActionResult> run_savings_action(engine::ActionRequest request,
+                                                            ActionContext context);
+
+    Bank& bank_;
+    Clock clock_;
+};
+
+}  // namespace hodi::storage

@@ -1,0 +1,114 @@
+// The catalogue actions answered from SQLite: registration, PINs, balance, savings, topups.
+#include "storage/bank/bank_actions.hpp"
+
+#include <doctest/doctest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include "storage/bank/book_check.hpp"
+#include "tests/support/vectors.hpp"
+
+namespace {
+
+namespace net = boost::asio;
+using namespace hodi::storage;
+using hodi::engine::ActionResult;
+
+const Seconds start{std::chrono::seconds{1'800'000'000}};
+
+struct Teller {
+    hodi::test::TempDir dir;
+    std::unique_ptr<Store> store = Store::open(StoreSettings{dir.path() / "hodi.db", 1}).value();
+    Bank bank{*store, pin_settings_for_tests()};
+    BankActions actions{bank, [] { return start; }};
+    int hop = 0;
+
+    ActionResult act(std::string name, hodi::engine::Variables args) {
+        ActionContext context{"+254712345678", "session", hodi::engine::Language::en,
+                              "session:" + std::to_string(++hop)};
+        net::io_context io;
+        auto future = net::co_spawn(
+            io, actions.run({std::move(name), std::move(args)}, std::move(context)),
+            net::use_future);
+        io.run();
+        return future.get();
+    }
+    // Funds the wallet as the M-Pesa callback would: post the pending topup.
+    void top_up(const char* shillings) {
+        REQUIRE(act("wallet.topup", {{"amount", shillings}}).outcome == "ok");
+        const std::string id = "topup:session:" + std::to_string(hop);
+        REQUIRE(store->write_now<Transfer>([id](SQLite::Database& db) {
+                         return post_transfer(db, id, start);
+                     }).has_value());
+    }
+};
+
+}  // namespace
+
+TEST_CASE("a subscriber registers, checks the balance and is refused a wrong PIN") {
+    // Goal: user.lookup, pin.register, balance on real data. Method: one subscriber's walk.
+    Teller teller;
+    CHECK(teller.act("user.lookup", {}).outcome == "unregistered");
+    CHECK(teller.act("pin.register", {{"pin", "2580"}, {"pin_repeat", "2580"}}).outcome == "ok");
+    CHECK(teller.act("user.lookup", {}).outcome == "registered");
+    teller.top_up("1500.50");
+    const ActionResult balance = teller.act("balance", {{"pin", "2580"}});
+    CHECK(balance.outcome == "ok");
+    CHECK(balance.outputs.at("balance") == "1,500.50");
+    const ActionResult wrong = teller.act("balance", {{"pin", "1357"}});
+    CHECK(wrong.outcome == "wrong_pin");
+    CHECK(wrong.outputs.at("tries_left") == "2");
+    const ActionResult statement = teller.act("statement", {{"pin", "2580"}});
+    CHECK(statement.outcome == "ok");
+    CHECK(statement.outputs.at("statement").find("+1,500.50 topup") != std::string::npos);
+}
+
+TEST_CASE("savings move money from the wallet once per hop") {
+    // Goal: savings.* on the ledger, idempotent per request id. Method: create, deposit,
+    // replay the same hop, withdraw, overdraw; audit the book.
+    Teller teller;
+    REQUIRE(teller.act("pin.register", {{"pin", "2580"}, {"pin_repeat", "2580"}}).outcome ==
+            "ok");
+    teller.top_up("1000");
+    CHECK(teller.act("savings.list", {}).outcome == "none");
+    const ActionResult created =
+        teller.act("savings.create", {{"name", "Roof"}, {"target", "800"}, {"weeks", "8"}});
+    CHECK(created.outcome == "ok");
+    CHECK(created.outputs.at("target") == "800");
+    const hodi::engine::Variables deposit{
+        {"goal", "1"}, {"amount", "300"}, {"source", "wallet"}, {"pin", "2580"}};
+    const ActionResult saved = teller.act("savings.deposit", deposit);
+    CHECK(saved.outcome == "ok");
+    CHECK(saved.outputs.at("saved") == "300");
+    CHECK(saved.outputs.at("badge") == "bronze");
+    --teller.hop;  // AT repeats the hop: same request id
+    CHECK(teller.act("savings.deposit", deposit).outputs.at("saved") == "300");
+    CHECK(teller.act("balance", {{"pin", "2580"}}).outputs.at("balance") == "700");
+    const ActionResult out = teller.act(
+        "savings.withdraw", {{"goal", "1"}, {"amount", "100"}, {"pin", "2580"}});
+    CHECK(out.outputs.at("balance") == "800");
+    CHECK(teller.act("savings.withdraw", {{"goal", "1"}, {"amount", "201"}, {"pin", "2580"}})
+              .outcome == "insufficient_funds");
+    CHECK(teller.act("savings.withdraw", {{"goal", "2"}, {"amount", "1"}, {"pin", "2580"}})
+              .outcome == "no_goal");
+    CHECK(teller.act("savings.list", {}).outputs.at("goals") == "1. Roof 200/800");
+    const auto book = teller.store->read_now<BookSummary>([](SQLite::Database& db) {
+        return boost::system::result<BookSummary>(verify_book(db));
+    });
+    REQUIRE(book.has_value());
+    CHECK(book->violations.empty());
+}
+
+TEST_CASE("a locked subscriber is answered locked by every PIN action") {
+    // Goal: `locked` from any PIN-taking action. Method: three wrong PINs, then the right one.
+    Teller teller;
+    REQUIRE(teller.act("pin.register", {{"pin", "2580"}, {"pin_repeat", "2580"}}).outcome ==
+            "ok");
+    for (int i = 0; i < 3; ++i) teller.act("pin.verify", {{"pin", "1357"}});
+    CHECK(teller.act("pin.verify", {{"pin", "2580"}}).outcome == "locked");
+    CHECK(teller.act("balance", {{"pin", "2580"}}).outcome == "locked");
+    CHECK(teller.act("language.set", {{"language", "sw"}}).outcome == "ok");
+    CHECK(teller.act("user.lookup", {}).outputs.at("language") == "sw");
+}
