@@ -75,6 +75,8 @@ cmake --build "$build" -j2 --target hodi bench_ceiling_server bench_ussd_load \
 
 ceiling_port=$(pick_port)
 hodi_port=$(pick_port)
+redis_port=$(pick_port)
+redis_hodi_port=$(pick_port)
 taskset -c "$server_cpu" "$build/bench/bench_ceiling_server" --listen "127.0.0.1:$ceiling_port" \
     2>"$log_dir/ceiling.log" &
 pids+=($!)
@@ -82,8 +84,19 @@ pids+=($!)
 (cd "$root" && HODI_THREADS=1 exec taskset -c "$server_cpu" "$build/app/hodi" serve \
     --listen "127.0.0.1:$hodi_port" >"$log_dir/hodi.log" 2>&1) &
 pids+=($!)
+# The same hodi with its sessions in Redis. Redis is part of the server side, so it shares CPU 0
+# with hodi: the load still has CPU 1 to itself.
+taskset -c "$server_cpu" redis-server --port "$redis_port" --bind 127.0.0.1 --save "" \
+    --appendonly no --dir "$log_dir" >"$log_dir/redis.log" 2>&1 &
+pids+=($!)
+wait_for_port "$redis_port"
+(cd "$root" && HODI_THREADS=1 HODI_SESSIONS=redis HODI_REDIS_URL="redis://127.0.0.1:$redis_port/0" \
+    exec taskset -c "$server_cpu" "$build/app/hodi" serve --listen "127.0.0.1:$redis_hodi_port" \
+    >"$log_dir/hodi-redis.log" 2>&1) &
+pids+=($!)
 wait_for_port "$ceiling_port"
 wait_for_port "$hodi_port" || { cat "$log_dir/hodi.log" >&2; exit 1; }
+wait_for_port "$redis_hodi_port" || { cat "$log_dir/hodi-redis.log" >&2; exit 1; }
 
 load() {  # load LABEL PORT CONNECTIONS [extra args]
     local label=$1 port=$2 connections=$3
@@ -96,14 +109,17 @@ load() {  # load LABEL PORT CONNECTIONS [extra args]
 
 echo "| connections | offered | server | hops/s | p50 ms | p99 ms | max ms | errors | hodi/ceil |"
 echo "|---:|---:|---|---:|---:|---:|---:|---:|---:|"
-row() {  # row CONNECTIONS OFFERED CEILING_JSON HODI_JSON
-    local connections=$1 offered=$2 ceiling=$3 hodi=$4 ratio label shown_ratio
-    ratio=$(awk -v h="$(field "$hodi" hops_per_s)" -v c="$(field "$ceiling" hops_per_s)" \
-        'BEGIN { if (c > 0) printf "%.2f", h / c; else print "n/a" }')
-    for json in "$ceiling" "$hodi"; do
+row() {  # row CONNECTIONS OFFERED CEILING_JSON HODI_JSON...: each hodi against the ceiling
+    local connections=$1 offered=$2 ceiling=$3 label shown_ratio
+    shift 3
+    for json in "$ceiling" "$@"; do
         label=$(sed -n 's/.*"label":"\([^"]*\)".*/\1/p' <<<"$json")
         shown_ratio=""
-        [[ $label == hodi ]] && shown_ratio="$ratio"
+        if [[ $label != ceiling ]]; then
+            shown_ratio=$(awk -v h="$(field "$json" hops_per_s)" \
+                -v c="$(field "$ceiling" hops_per_s)" \
+                'BEGIN { if (c > 0) printf "%.2f", h / c; else print "n/a" }')
+        fi
         printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$connections" "$offered" \
             "${label:-?}" "$(field "$json" hops_per_s)" "$(field "$json" p50_ms)" \
             "$(field "$json" p99_ms)" "$(field "$json" max_ms)" "$(field "$json" errors)" \
@@ -112,12 +128,14 @@ row() {  # row CONNECTIONS OFFERED CEILING_JSON HODI_JSON
 }
 for connections in $connections_list; do
     row "$connections" "max" "$(load ceiling "$ceiling_port" "$connections" --early-end ok)" \
-        "$(load hodi "$hodi_port" "$connections")"
+        "$(load hodi "$hodi_port" "$connections")" \
+        "$(load hodi+redis "$redis_hodi_port" "$connections")"
 done
 if [[ "$rate" != 0 ]]; then
     row "$connections" "$rate/s" \
         "$(load ceiling "$ceiling_port" "$connections" --early-end ok --rate "$rate")" \
-        "$(load hodi "$hodi_port" "$connections" --rate "$rate")"
+        "$(load hodi "$hodi_port" "$connections" --rate "$rate")" \
+        "$(load hodi+redis "$redis_hodi_port" "$connections" --rate "$rate")"
 fi
 if [[ -s "$log_dir/load.log" ]]; then
     echo >&2
