@@ -2,16 +2,16 @@
 # Measures hodi's USSD hop rate against the Beast ceiling server on this machine and prints a
 # markdown table. See bench/README.md for what is measured and the targets.
 #
-#   bench/run.sh                       # 64 and 256 connections, 2 s warm-up + 10 s each
-#   BENCH_CONNECTIONS="256" BENCH_SECONDS=5 BENCH_RATE=0 bench/run.sh
+#   bench/run.sh                       # 64 and 256 connections, 3 rounds of 2 s warm-up + 6 s
+#   BENCH_CONNECTIONS="256" BENCH_ROUNDS=1 BENCH_RATE=0 bench/run.sh
 #
-# Builds Release into build-release, pins both servers to CPU 0 and the load to CPU 1, and
-# stops everything it started on exit. Bounded: about 2 x (warm-up + duration) per row.
+# Builds Release into build-release, pins the servers to CPU 0 and the load to CPU 1, and stops
+# everything it started on exit. Bounded: 3 servers x rounds x (warm-up + duration) per row.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BENCH_BUILD:-$root/build-release}
-seconds=${BENCH_SECONDS:-10}
+seconds=${BENCH_SECONDS:-6}
 warmup=${BENCH_WARMUP:-2}
 connections_list=${BENCH_CONNECTIONS:-"64 256"}
 # Registered caller -> main -> Wallet -> Balance -> PIN: 4 hops, 2 actions (lookup, balance).
@@ -19,6 +19,10 @@ inputs=${BENCH_INPUTS:-"1,1,1234"}
 # One more row per server at this offered load (hops/s over the last connection count): the
 # latency a subscriber sees below saturation. 0 skips it.
 rate=${BENCH_RATE:-2000}
+# A shared VM's hiccups move a p99 by milliseconds, and a throughput by a tenth, from one run to
+# the next (the ceiling's too), so every row runs the servers in turn this many times and
+# reports each figure's median.
+rounds=${BENCH_ROUNDS:-3}
 
 server_cpu=0
 load_cpu=1
@@ -36,12 +40,16 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-# A loopback port nothing answers on right now.
+# A loopback port nothing answers on right now, below Linux's ephemeral range (32768 and up) so
+# that no outgoing connection holds it by the time a server binds it, and not picked before.
+picked_ports=" "
 pick_port() {
     local port
     for _ in $(seq 1 50); do
-        port=$((20000 + RANDOM % 40000))
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+        port=$((10000 + RANDOM % 22000))
+        if [[ $picked_ports != *" $port "* ]] \
+            && ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            picked_ports+="$port "
             echo "$port"
             return 0
         fi
@@ -73,10 +81,10 @@ cmake --build "$build" -j2 --target hodi bench_ceiling_server bench_ussd_load \
     >"$log_dir/build.log" \
     || { cat "$log_dir/build.log" >&2; exit 1; }
 
-ceiling_port=$(pick_port)
-hodi_port=$(pick_port)
-redis_port=$(pick_port)
-redis_hodi_port=$(pick_port)
+pick_port >"$log_dir/port" && ceiling_port=$(<"$log_dir/port")
+pick_port >"$log_dir/port" && hodi_port=$(<"$log_dir/port")
+pick_port >"$log_dir/port" && redis_port=$(<"$log_dir/port")
+pick_port >"$log_dir/port" && redis_hodi_port=$(<"$log_dir/port")
 taskset -c "$server_cpu" "$build/bench/bench_ceiling_server" --listen "127.0.0.1:$ceiling_port" \
     2>"$log_dir/ceiling.log" &
 pids+=($!)
@@ -126,16 +134,35 @@ row() {  # row CONNECTIONS OFFERED CEILING_JSON HODI_JSON...: each hodi against 
             "$shown_ratio"
     done
 }
+median() {  # median NAME JSON_LINES: the middle value of one field over the lines
+    local values
+    values=$(while read -r json; do field "$json" "$1"; done <<<"$2" | sort -g)
+    sed -n "$(( ($(wc -l <<<"$values") + 1) / 2 ))p" <<<"$values"
+}
+medians() {  # medians LABEL JSON_LINES: one JSON line holding each figure's median
+    local errors
+    errors=$(while read -r json; do field "$json" errors; done <<<"$2" \
+        | awk '{ sum += $1 } END { print sum + 0 }')
+    printf '{"label":"%s","hops_per_s":%s,"p50_ms":%s,"p99_ms":%s,"max_ms":%s,"errors":%s}' \
+        "$1" "$(median hops_per_s "$2")" "$(median p50_ms "$2")" "$(median p99_ms "$2")" \
+        "$(median max_ms "$2")" "$errors"
+}
+measured_row() {  # measured_row CONNECTIONS OFFERED [load args]: the servers in turn, rounds times
+    local connections=$1 offered=$2 ceiling="" hodi="" redis=""
+    shift 2
+    for _ in $(seq 1 "$rounds"); do
+        ceiling+=$(load ceiling "$ceiling_port" "$connections" --early-end ok "$@")$'\n'
+        hodi+=$(load hodi "$hodi_port" "$connections" "$@")$'\n'
+        redis+=$(load hodi+redis "$redis_hodi_port" "$connections" "$@")$'\n'
+    done
+    row "$connections" "$offered" "$(medians ceiling "${ceiling%$'\n'}")" \
+        "$(medians hodi "${hodi%$'\n'}")" "$(medians hodi+redis "${redis%$'\n'}")"
+}
 for connections in $connections_list; do
-    row "$connections" "max" "$(load ceiling "$ceiling_port" "$connections" --early-end ok)" \
-        "$(load hodi "$hodi_port" "$connections")" \
-        "$(load hodi+redis "$redis_hodi_port" "$connections")"
+    measured_row "$connections" max
 done
 if [[ "$rate" != 0 ]]; then
-    row "$connections" "$rate/s" \
-        "$(load ceiling "$ceiling_port" "$connections" --early-end ok --rate "$rate")" \
-        "$(load hodi "$hodi_port" "$connections" --rate "$rate")" \
-        "$(load hodi+redis "$redis_hodi_port" "$connections" --rate "$rate")"
+    measured_row "$connections" "$rate/s" --rate "$rate"
 fi
 if [[ -s "$log_dir/load.log" ]]; then
     echo >&2
