@@ -92,7 +92,96 @@ CREATE TABLE savings_goals (
 );
 )sql";
 
-constexpr std::array<const char*, 2> migrations = {migration_1, migration_2};
+// Version 3: the outbox and the audit log.
+//
+// An outbox row is an external effect (an M-Pesa STK push or B2C payout, an SMS) written in the
+// same transaction as the change that caused it, so a crash can lose neither. `transfer` names
+// the pending ledger transfer the effect settles, if any; `(kind, transfer)` is unique, so a
+// replayed money step queues its effect once. `state`: pending (not yet handed over), sent
+// (handed over, waiting for the provider's callback), done, failed.
+//
+// The audit log is append-only, enforced by triggers, and hash-chained: each row's `hash` is
+// SHA-256 over the previous row's hash and this row's fields, so editing or deleting a row
+// (with the triggers dropped) breaks every hash after it.
+constexpr const char* migration_3 = R"sql(
+CREATE TABLE outbox (
+    id               INTEGER PRIMARY KEY,
+    kind             TEXT    NOT NULL CHECK (kind IN ('stk_push', 'b2c', 'sms')),
+    transfer         TEXT,
+    phone            TEXT    NOT NULL,
+    amount           INTEGER CHECK (amount IS NULL OR amount > 0),
+    payload          TEXT    NOT NULL DEFAULT '',
+    state            TEXT    NOT NULL CHECK (state IN ('pending', 'sent', 'done', 'failed')),
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at  INTEGER NOT NULL,
+    provider_ref     TEXT,
+    last_error       TEXT    NOT NULL DEFAULT '',
+    created_at       INTEGER NOT NULL,
+    updated_at       INTEGER NOT NULL,
+    UNIQUE (kind, transfer)
+);
+CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE state IN ('pending', 'sent');
+CREATE TABLE audit (
+    seq        INTEGER PRIMARY KEY,
+    at         INTEGER NOT NULL,
+    actor      TEXT    NOT NULL,
+    event      TEXT    NOT NULL,
+    subject    TEXT    NOT NULL,
+    detail     TEXT    NOT NULL,
+    prev_hash  TEXT    NOT NULL,
+    hash       TEXT    NOT NULL
+);
+CREATE TRIGGER audit_append_only_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+)sql";
+
+// Version 4: loans and credit scores. A loan owns nothing in the ledger beyond the user's loan
+// account; this row carries its terms, its state and its due date. The ledger legs are
+// described in storage/bank/loans.hpp. What a loan still owes is principal + interest + fee +
+// penalty - repaid. `state`: disbursing (the B2C payout is pending), open, repaid, failed (the
+// payout failed; nothing is owed). Overdue is not a state but open past due_at; `overdue_at`
+// records when that was first seen, which is when the one penalty was charged.
+// `penalty_rate` (basis points of what is owed) and `term_days` are the product's terms at
+// the time of the application, so a later config change does not rewrite a running loan.
+// A credit_scores row is the latest recomputation, one per user, with its four components.
+constexpr const char* migration_4 = R"sql(
+CREATE TABLE loans (
+    id            INTEGER PRIMARY KEY,
+    user_id       INTEGER NOT NULL REFERENCES users (id),
+    product       TEXT    NOT NULL,
+    purpose       TEXT    NOT NULL
+                  CHECK (purpose IN ('emergency', 'business', 'education', 'personal')),
+    principal     INTEGER NOT NULL CHECK (principal > 0),
+    interest      INTEGER NOT NULL CHECK (interest >= 0),
+    fee           INTEGER NOT NULL CHECK (fee >= 0),
+    penalty       INTEGER NOT NULL DEFAULT 0 CHECK (penalty >= 0),
+    penalty_rate  INTEGER NOT NULL CHECK (penalty_rate >= 0),
+    term_days     INTEGER NOT NULL CHECK (term_days > 0),
+    repaid        INTEGER NOT NULL DEFAULT 0 CHECK (repaid >= 0),
+    state         TEXT    NOT NULL
+                  CHECK (state IN ('disbursing', 'open', 'repaid', 'failed')),
+    disbursement  TEXT    NOT NULL UNIQUE,
+    created_at    INTEGER NOT NULL,
+    due_at        INTEGER NOT NULL,
+    overdue_at    INTEGER,
+    closed_at     INTEGER
+);
+CREATE INDEX loans_by_user ON loans (user_id, id);
+CREATE TABLE credit_scores (
+    user_id     INTEGER PRIMARY KEY REFERENCES users (id),
+    score       INTEGER NOT NULL CHECK (score BETWEEN 0 AND 100),
+    savings     INTEGER NOT NULL,
+    repayment   INTEGER NOT NULL,
+    activity    INTEGER NOT NULL,
+    tenure      INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL
+);
+)sql";
+
+constexpr std::array<const char*, 4> migrations = {migration_1, migration_2, migration_3,
+                                                   migration_4};
 
 int user_version(SQLite::Database& db) {
     return db.execAndGet("PRAGMA user_version").getInt();
