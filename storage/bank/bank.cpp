@@ -3,6 +3,8 @@
 
 #include <boost/asio/co_spawn.hpp>
 
+#include "storage/bank/audit.hpp"
+
 namespace hodi::storage {
 
 namespace {
@@ -54,13 +56,23 @@ DbFn<PinChange> register_job(std::string phone, engine::Language language, std::
         if (!user) return user.error();
         if (user->pin_hash) return PinChange::exists;
         if (auto stored = set_pin_hash(db, user->id, hashed); !stored) return stored.error();
+        if (auto audited = append_audit(db, {"subscriber", "pin.register", phone, "ok"}, now);
+            !audited) {
+            return audited.error();
+        }
         return PinChange::ok;
     };
 }
 
-DbFn<PinChange> set_hash_job(std::int64_t user_id, std::string hashed) {
-    return [user_id, hashed = std::move(hashed)](SQLite::Database& db) -> result<PinChange> {
+DbFn<PinChange> set_hash_job(std::int64_t user_id, std::string phone, std::string hashed,
+                             Seconds now) {
+    return [user_id, phone = std::move(phone), hashed = std::move(hashed),
+            now](SQLite::Database& db) -> result<PinChange> {
         if (auto set = set_pin_hash(db, user_id, hashed); !set) return set.error();
+        if (auto audited = append_audit(db, {"subscriber", "pin.changed", phone, "ok"}, now);
+            !audited) {
+            return audited.error();
+        }
         return PinChange::ok;
     };
 }
@@ -149,8 +161,8 @@ net::awaitable<result<Bank::ChangeResult>> Bank::change_pin(std::string phone, s
     if (check->outcome != PinOutcome::ok) co_return ChangeResult{std::move(*check)};
     auto hashed = co_await hash(std::move(new_pin));
     if (!hashed) co_return hashed.error();
-    auto stored =
-        co_await store_.write<PinChange>(set_hash_job(check->user->id, std::move(*hashed)));
+    auto stored = co_await store_.write<PinChange>(
+        set_hash_job(check->user->id, check->user->phone, std::move(*hashed), now));
     if (!stored) co_return stored.error();
     co_return ChangeResult{std::move(*check), *stored};
 }

@@ -1,11 +1,16 @@
 // SQL for the catalogue actions: reads and ledger moves that answer ActionResults.
 #include "storage/bank/bank_action_jobs.hpp"
 
+#include <SQLiteCpp/Statement.h>
+
 #include <chrono>
 #include <cstdio>
 
 #include "storage/bank/bank_error.hpp"
+#include "storage/bank/credit_score.hpp"
+#include "storage/bank/outbox.hpp"
 #include "storage/bank/savings.hpp"
+#include "storage/bank/transfer_kinds.hpp"
 
 namespace hodi::storage {
 
@@ -29,6 +34,15 @@ std::string statement_line(const Transfer& transfer, AccountId wallet) {
 }
 
 Result refuse(const char* outcome) { return ActionResult{outcome, {}}; }
+
+// The phone an M-Pesa prompt goes to: the owner of the account the money is for.
+boost::system::result<std::string> owner_phone(SQLite::Database& db, const Account& account) {
+    if (!account.user_id) return make_error_code(BankError::unknown_account);
+    SQLite::Statement query(db, "SELECT phone FROM users WHERE id = ?");
+    query.bind(1, *account.user_id);
+    if (!query.executeStep()) return make_error_code(BankError::unknown_user);
+    return query.getColumn(0).getString();
+}
 
 }  // namespace
 
@@ -93,6 +107,16 @@ ActionJob mpesa_in_job(std::string transfer_id, std::string credit_code, Cents a
         auto pending =
             create_transfer(db, {transfer_id, *clearing, *credit, amount, kind, true}, now);
         if (!pending) return pending.error();
+        // The STK push that collects the money is queued in this same transaction: the pending
+        // transfer never exists without the prompt that will settle it.
+        auto account = load_account(db, *credit);
+        if (!account) return account.error();
+        auto phone = owner_phone(db, *account);
+        if (!phone) return phone.error();
+        auto queued = enqueue_outbox(
+            db, {OutboxKind::stk_push, transfer_id, std::move(*phone), amount, "hodi " + kind},
+            now);
+        if (!queued) return queued.error();
         return ActionResult{"pending", {{"amount", format_cents(amount)}}};
     };
 }
@@ -144,12 +168,14 @@ ActionJob goal_move_job(std::string transfer_id, std::int64_t user_id, std::stri
         if (!wallet) return wallet.error();
         const AccountId debit = into_goal ? *wallet : (*goal)->account;
         const AccountId credit = into_goal ? (*goal)->account : *wallet;
-        auto moved = create_transfer(
-            db, {transfer_id, debit, credit, amount, into_goal ? "save" : "unsave"}, now);
+        const std::string_view kind = into_goal ? transfer_kind::save : transfer_kind::unsave;
+        auto moved = create_transfer(db, {transfer_id, debit, credit, amount, std::string(kind)},
+                                     now);
         if (!moved && moved.error() == BankError::insufficient_funds) {
             return refuse("insufficient_funds");
         }
         if (!moved) return moved.error();
+        if (auto score = recompute_score(db, user_id, now); !score) return score.error();
         // Re-read after the move (a replay returns the first transfer but today's balances).
         auto after = find_goal(db, user_id, number);
         if (!after || !*after) return make_error_code(BankError::store_failed);

@@ -18,7 +18,8 @@ ActionJob lookup_job(std::string phone);
 ActionJob language_job(std::string phone, engine::Language language, Seconds now);
 ActionJob balance_job(std::string phone);
 ActionJob statement_job(std::string phone);
-// A pending transfer from mpesa_clearing to `credit_code`, posted by the M-Pesa callback.
+// A pending transfer from mpesa_clearing to `credit_code`, with the STK push row that settles
+// it queued in the same transaction (to the account owner's phone).
 ActionJob mpesa_in_job(std::string transfer_id, std::string credit_code, Cents amount,
                        std::string kind, Seconds now);
 ActionJob goals_job(std::int64_t user_id);

@@ -3,6 +3,7 @@
 
 #include <SQLiteCpp/Statement.h>
 
+#include "storage/bank/audit.hpp"
 #include "storage/bank/bank_error.hpp"
 
 namespace hodi::storage {
@@ -98,7 +99,7 @@ boost::system::result<void> set_language(SQLite::Database& db, std::int64_t user
 boost::system::result<PinAttempt> record_pin_attempt(SQLite::Database& db, std::int64_t user_id,
                                                      bool right, Seconds now) {
     SQLite::Statement query(db,
-                            "SELECT failed_pins, lock_stage, locked_until FROM users "
+                            "SELECT failed_pins, lock_stage, locked_until, phone FROM users "
                             "WHERE id = ?");
     query.bind(1, user_id);
     if (!query.executeStep()) return make_error_code(BankError::unknown_user);
@@ -110,6 +111,15 @@ boost::system::result<PinAttempt> record_pin_attempt(SQLite::Database& db, std::
     // failure count.
     const PinLock after = after_pin_attempt(lock, right, now);
     store_lock(db, user_id, after);
+    if (after.lock_stage > lock.lock_stage) {
+        std::string detail = "stage " + std::to_string(after.lock_stage);
+        detail += after.lock_stage >= pin_operator_lock_stage
+                      ? std::string(" until an operator unlocks")
+                      : " until " + std::to_string(seconds(after.locked_until));
+        auto audited = append_audit(
+            db, {"system", "pin.locked", query.getColumn(3).getString(), std::move(detail)}, now);
+        if (!audited) return audited.error();
+    }
     return PinAttempt{after, false};
 }
 
