@@ -87,13 +87,19 @@ std::vector<ActionSpec> loan_specs() {
          {amount(),
           {"purpose", ParamType::choice, true, {"emergency", "business", "education", "personal"}},
           pin()},
-         {"ok", "over_limit", "has_open_loan", "wrong_pin", "locked"},
-         {"amount", "total_due", "due_date"}},
-        {"loan.status", {}, {"ok", "none"}, {"balance_due", "due_date", "status"}},
+         {"ok", "over_limit", "too_small", "has_open_loan", "wrong_pin", "locked"},
+         {"amount", "total_due", "due_date", "limit", "min"}},
+        // ok: open loans, none overdue; overdue: one is past due (a penalty has been charged);
+        // repaid: nothing open and the latest loan was paid off; none: no loan at all.
+        {"loan.status",
+         {},
+         {"ok", "overdue", "repaid", "none"},
+         {"balance_due", "due_date", "status"}},
+        // amount: what was (or will be) paid, capped at what is owed.
         {"loan.repay",
          {amount(), source(), pin()},
          {"ok", "pending", "wrong_pin", "locked", "insufficient_funds", "none"},
-         {"balance_due"}},
+         {"amount", "balance_due"}},
         {"score", {}, {"ok"}, {"score", "reasons"}},
     };
 }

@@ -5,6 +5,7 @@
 
 #include "storage/action_catalogue.hpp"
 #include "storage/bank/bank_action_jobs.hpp"
+#include "storage/bank/transfer_kinds.hpp"
 
 namespace hodi::storage {
 
@@ -30,7 +31,8 @@ ActionResult answer(std::string_view action, boost::system::result<ActionResult>
 
 }  // namespace
 
-BankActions::BankActions(Bank& bank, Clock clock) : bank_(bank), clock_(std::move(clock)) {}
+BankActions::BankActions(Bank& bank, Clock clock, LoanSettings loans)
+    : bank_(bank), clock_(std::move(clock)), loans_(std::move(loans)) {}
 
 const std::vector<engine::ActionSpec>& BankActions::specs() const {
     return builtin_action_specs();
@@ -44,6 +46,9 @@ net::awaitable<engine::ActionResult> BankActions::run(ActionRequest request,
     }
     if (name.starts_with("savings.")) {
         co_return co_await run_savings_action(std::move(request), std::move(context));
+    }
+    if (name.starts_with("loan.") || name == "score") {
+        co_return co_await run_loan_action(std::move(request), std::move(context));
     }
     co_return co_await run_money_action(std::move(request), std::move(context));
 }
@@ -116,14 +121,12 @@ net::awaitable<ActionResult> BankActions::run_money_action(ActionRequest request
         if (!amount || *amount <= 0) co_return ActionResult{"error", {}};
         auto pending = co_await bank_.store().write(
             mpesa_in_job("topup:" + context.request_id, wallet_code(context.phone), *amount,
-                         "topup", clock_()));
+                         std::string(transfer_kind::topup), clock_()));
         if (!pending) co_return failed(name, pending.error());
         pending->outcome = "ok";  // the catalogue's topup answers ok once the prompt is sent
         co_return std::move(*pending);
     }
-    if (name != "balance" && name != "statement") {
-        co_return ActionResult{"error", {}};  // loan.* and score: not backed by the store yet
-    }
+    if (name != "balance" && name != "statement") co_return ActionResult{"error", {}};
     ActionResult refusal;
     auto user = co_await authorise(context.phone, arg(request.args, "pin"), &refusal);
     if (!user) co_return refusal;

@@ -7,20 +7,22 @@
 
 #include "storage/actions.hpp"
 #include "storage/bank/bank.hpp"
+#include "storage/bank/loan_settings.hpp"
 
 namespace hodi::storage {
 
-// Answers user.lookup, pin.*, balance, statement, wallet.topup, savings.*, language.set.
-// Money actions derive their transfer ids from ActionContext::request_id, so a hop AT repeats
-// moves money once. loan.* and score are not backed by the store yet and answer `error`.
-// M-Pesa sources (wallet.topup, savings.deposit from mpesa) create a pending transfer from
-// mpesa_clearing, posted later by the payment callback; they answer `pending`/`ok`.
+// Answers the whole catalogue: user.lookup, pin.*, balance, statement, wallet.topup,
+// savings.*, loan.*, score, language.set. Money actions derive their transfer ids from
+// ActionContext::request_id, so a hop AT repeats moves money once. M-Pesa sources
+// (wallet.topup, savings.deposit and loan.repay from mpesa) create a pending transfer from
+// mpesa_clearing, posted later by the payment callback; they answer `pending`/`ok`. A loan is
+// paid out by M-Pesa B2C (loans.hpp describes its ledger legs).
 //
 // Thread-safe: all state is in the Store; the Bank serialises writes.
 class BankActions final : public ActionRunner {
 public:
     using Clock = std::function<Seconds()>;
-    BankActions(Bank& bank, Clock clock);
+    BankActions(Bank& bank, Clock clock, LoanSettings loans = LoanSettings{});
 
     const std::vector<engine::ActionSpec>& specs() const override;
     net::awaitable<engine::ActionResult> run(engine::ActionRequest request,
@@ -36,9 +38,12 @@ private:
                                                           ActionContext context);
     net::awaitable<engine::ActionResult> run_savings_action(engine::ActionRequest request,
                                                             ActionContext context);
+    net::awaitable<engine::ActionResult> run_loan_action(engine::ActionRequest request,
+                                                         ActionContext context);
 
     Bank& bank_;
     Clock clock_;
+    LoanSettings loans_;
 };
 
 }  // namespace hodi::storage

@@ -1,6 +1,7 @@
 // The savings.* actions of BankActions.
 #include "storage/bank/bank_action_jobs.hpp"
 #include "storage/bank/bank_actions.hpp"
+#include "storage/bank/transfer_kinds.hpp"
 
 namespace hodi::storage {
 
@@ -53,7 +54,7 @@ net::awaitable<engine::ActionResult> BankActions::run_savings_action(
     if (deposit && arg(request.args, "source") == "mpesa") {
         auto pending = co_await bank_.store().write(mpesa_in_job(
             "save:" + context.request_id,
-            "savings:" + context.phone + ":" + std::to_string(number), *amount, "save", now));
+            "savings:" + context.phone + ":" + std::to_string(number), *amount, std::string(transfer_kind::save), now));
         if (!pending && pending.error() == BankError::unknown_account) {
             co_return engine::ActionResult{"no_goal", {}};
         }
