@@ -10,6 +10,8 @@
 #include <string_view>
 
 #include "storage/action_catalogue.hpp"
+#include "storage/bank/credit_score.hpp"
+#include "storage/bank/loan_settings.hpp"
 #include "storage/bank/money.hpp"
 
 namespace hodi::storage {
@@ -24,6 +26,9 @@ inline constexpr std::string_view demo_pin = "1234";
 inline constexpr Cents wallet_cents = 125'000;
 inline constexpr Cents loan_limit_cents = 500'000;
 inline constexpr Cents loan_due_cents = 110'000;
+// The demo subscriber's credit-score record (a score of 62): 5 of 8 weeks saved, one loan
+// repaid on time, 3 transfers this month, registered 18 days ago.
+inline constexpr ScoreInputs demo_score_inputs{5, 1, 0, 3, 18};
 
 struct DemoGoal {
     std::string_view name;
@@ -159,34 +164,43 @@ ActionResult savings_action(std::string_view name, const Variables& args) {
 
 ActionResult loan_action(std::string_view name, const Variables& args,
                          const ActionContext& context) {
-    const bool sw = context.language == Language::sw;
     if (name == "loan.limit") return {"ok", {{"limit", format_cents(loan_limit_cents)}}};
     if (name == "loan.status") {
         return {"ok",
                 {{"balance_due", format_cents(loan_due_cents)},
                  {"due_date", date_in_days(30)},
-                 {"status", sw ? "unaendelea" : "active"}}};
+                 {"status", "open"}}};
     }
     if (name == "score") {
+        const ScoreParts parts = compute_score(demo_score_inputs);
         return {"ok",
-                {{"score", "62"},
-                 {"reasons", sw ? "Unaweka akiba kila wiki. Ulilipa mkopo 1 kwa wakati."
-                                : "You save most weeks. You repaid 1 loan on time."}}};
+                {{"score", std::to_string(parts.total())},
+                 {"reasons", score_reasons(parts, demo_score_inputs, context.language)}}};
     }
     if (name != "loan.apply" && name != "loan.repay") return {"error", {}};
     if (auto refused = check_pin(args)) return *refused;
     const auto amount = parse_shillings(arg(args, "amount"));
     if (!amount || *amount <= 0) return {"error", {}};
     if (name == "loan.apply") {
-        if (*amount > loan_limit_cents) return {"over_limit", {}};
+        const LoanProduct product;
+        if (*amount < product.min) return {"too_small", {{"min", format_cents(product.min)}}};
+        if (*amount > loan_limit_cents) {
+            return {"over_limit", {{"limit", format_cents(loan_limit_cents)}}};
+        }
         return {"ok",
                 {{"amount", format_cents(*amount)},
-                 {"total_due", format_cents(*amount + *amount / 10)},
-                 {"due_date", date_in_days(30)}}};
+                 {"total_due", format_cents(*amount + percent_of(*amount, product.interest) +
+                                            product.fee)},
+                 {"due_date", date_in_days(product.term_days)}}};
     }
-    if (arg(args, "source") == "mpesa") return {"pending", {}};
-    if (*amount > wallet_cents) return {"insufficient_funds", {}};
-    return {"ok", {{"balance_due", format_cents(std::max<Cents>(0, loan_due_cents - *amount))}}};
+    const Cents paid = std::min(*amount, loan_due_cents);
+    if (arg(args, "source") == "mpesa") {
+        return {"pending", {{"amount", format_cents(paid)},
+                            {"balance_due", format_cents(loan_due_cents)}}};
+    }
+    if (paid > wallet_cents) return {"insufficient_funds", {}};
+    return {"ok", {{"amount", format_cents(paid)},
+                   {"balance_due", format_cents(loan_due_cents - paid)}}};
 }
 
 }  // namespace

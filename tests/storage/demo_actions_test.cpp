@@ -88,8 +88,8 @@ TEST_CASE("the demo score gives its reasons in the subscriber's language") {
         return storage::DemoActions::answer({"score", {}}, {"+254712345678", "s", language, "r"});
     };
     CHECK(score(engine::Language::en).outputs.at("score") == "62");
-    CHECK(score(engine::Language::en).outputs.at("reasons").starts_with("You save"));
-    CHECK(score(engine::Language::sw).outputs.at("reasons").starts_with("Unaweka akiba"));
+    CHECK(score(engine::Language::en).outputs.at("reasons").starts_with("Savings: 25/40"));
+    CHECK(score(engine::Language::sw).outputs.at("reasons").starts_with("Akiba: 25/40"));
 }
 
 TEST_CASE("demo money actions refuse what fixed data cannot cover") {
