@@ -50,14 +50,33 @@ Step start_session(const engine::Menu& menu, const HopRequest& request, bool exp
                          expired ? engine::StartReason::expired : engine::StartReason::dialled);
 }
 
-// Saves the session after a CON screen, or forgets it after END. Returns false when the
-// store failed to keep a session the subscriber is about to continue.
+// What is kept of a session that ended: its owner and its last reply, nothing else (no
+// variables, no history), so that AT repeating the final hop gets the same END again.
+engine::Session ended_session(engine::Session&& session) {
+    engine::Session kept;
+    kept.id = std::move(session.id);
+    kept.phone = std::move(session.phone);
+    kept.menu_version = std::move(session.menu_version);
+    kept.node_id = std::move(session.node_id);
+    kept.language = session.language;
+    kept.started = session.started;
+    kept.last_seen = session.last_seen;
+    kept.hops = session.hops;
+    kept.last_reply = std::move(session.last_reply);
+    return kept;
+}
+
+// Saves the session after a CON screen; after END keeps only its last reply, briefly. Returns
+// false when the store failed to keep a session the subscriber is about to continue.
 net::awaitable<bool> persist(std::shared_ptr<const engine::Menu> menu,
                              std::shared_ptr<const HopServices> services, Step step) {
     if (step.screen.end) {
-        const auto ec = co_await services->store->erase(step.session.id);
-        // The session ends either way; a leftover entry expires on its own.
-        if (ec) spdlog::warn("ussd session {}: erase failed: {}", step.session.id, ec.message());
+        const std::string session_id = step.session.id;
+        const auto ec = co_await services->store->save(ended_session(std::move(step.session)),
+                                                       services->ended_session_ttl);
+        // The session ends either way; only a repeat of this hop would miss the record.
+        if (ec) spdlog::warn("ussd session {}: ended-session save failed: {}", session_id,
+                             ec.message());
         co_return true;
     }
     const auto ttl = services->session_ttl.count() > 0 ? services->session_ttl
@@ -119,7 +138,9 @@ net::awaitable<HopReply> run_hop(std::shared_ptr<const engine::Menu> menu,
         if (is_repeat(stored->last_reply, request.text)) {
             co_return HopReply{std::move(stored->last_reply.screen), stored->last_reply.end};
         }
-        if (m.find(stored->node_id) == nullptr) {
+        if (stored->last_reply.end || m.find(stored->node_id) == nullptr) {
+            // Input after the END (AT never sends it) or for a node gone from a reloaded menu:
+            // start over, as for a session we no longer hold.
             step = start_session(m, request, true, now);
         } else {
             const std::string_view input = new_input(stored->last_reply, request.text);

@@ -22,6 +22,9 @@ namespace hodi::adapters {
 namespace net = boost::asio;
 
 inline constexpr std::size_t actions_per_hop_max = 8;  // chained actions one hop may run
+// How long the last reply of an ended session is kept: AT retries a hop it got no answer to
+// within its 15 s timeout (PROTOCOLS.md §1.5), and the retry must see the same END.
+inline constexpr std::chrono::seconds ended_session_ttl_default{30};
 
 // What a hop needs besides the menu. Shared, read-only, by every hop: thread-safe as long as
 // the store and runner are (their contracts say they are).
@@ -30,6 +33,7 @@ struct HopServices {
     std::shared_ptr<storage::ActionRunner> actions;
     std::size_t actions_max = actions_per_hop_max;
     std::chrono::seconds session_ttl{0};  ///< 0: the menu's session_timeout
+    std::chrono::seconds ended_session_ttl = ended_session_ttl_default;
     std::function<engine::TimePoint()> clock = [] { return engine::Clock::now(); };
 };
 

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "adapters/http_client.hpp"
+#include "storage/memory_session_store.hpp"
 #include "tests/adapters/ussd_fixture.hpp"
 #include "tests/support/vectors.hpp"
 
@@ -178,6 +179,29 @@ TEST_CASE("a repeated hop replays the same screen without advancing or re-runnin
     CHECK(post(client, hop_body(session_a, "3")).body == shown);
     CHECK(rig.actions->runs == 1);
     CHECK(post(client, hop_body(session_a, "3*1")).body.find("Welcome") != std::string::npos);
+}
+
+TEST_CASE("a repeated final hop replays the same END without re-running its action") {
+    // Goal: AT retrying the hop that ended a session (its answer was lost) sees the same END and
+    // moves no money twice. Method: send money to the END, repeat that hop twice, count the
+    // action runs, and check what the store kept of the ended session.
+    auto store = std::make_shared<storage::MemorySessionStore>();
+    UssdRig rig(store);
+    HttpClient client("127.0.0.1", rig.server.port());
+    const std::string last_text = "2*0712345678*150";
+    const std::string ended = dial_through(client, session_a, last_text);
+    CHECK(ended == "END Money sent.");
+    CHECK(rig.actions->runs == 1);
+    CHECK(post(client, hop_body(session_a, last_text)).body == ended);
+    CHECK(post(client, hop_body(session_a, last_text)).body == ended);
+    CHECK(rig.actions->runs == 1);
+    const auto session = store->find(std::string(session_a));
+    REQUIRE(session.has_value());
+    CHECK(session->last_reply.end);
+    CHECK(session->variables.empty());
+    CHECK(session->history.empty());
+    // Anything but a repeat after the END starts over, as for a session we no longer hold.
+    CHECK(post(client, hop_body(session_a, last_text + "*1")).body.starts_with("CON "));
 }
 
 TEST_CASE("a session id presented by another phone never resumes that session") {
