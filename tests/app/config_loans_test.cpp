@@ -87,7 +87,7 @@ TEST_CASE("bad loan settings are refused with the file, line, column and key") {
     CHECK(error_of("loans: 3\n").find("hodi.yaml:1:8: loans: expected a mapping") !=
           std::string::npos);
     CHECK(error_of("loans:\n  products:\n    - {interest: ten}\n")
-              .find(":3:20: loans.products[0].interest: expected a percentage") !=
+              .find(":3:18: loans.products[0].interest: expected a percentage") !=
           std::string::npos);
     CHECK(error_of("loans:\n  products:\n    - {interest: 101%}\n").find("interest") !=
           std::string::npos);
@@ -112,3 +112,5 @@ TEST_CASE("bad loan settings are refused with the file, line, column and key") {
     CHECK(error_of("loans:\n  rates: {}\n").find("loans.rates: unknown key") !=
           std::string::npos);
 }
+
+}  // namespace hodi::app
