@@ -2,12 +2,14 @@
 // which no amount of waiting lifts.
 #include <CLI/CLI.hpp>
 
+#include <chrono>
 #include <iostream>
 #include <memory>
 #include <string>
 
 #include "app/commands.hpp"
 #include "engine/phone.hpp"
+#include "storage/bank/audit.hpp"
 #include "storage/bank/store.hpp"
 #include "storage/bank/users.hpp"
 
@@ -20,9 +22,14 @@ struct AdminOptions {
     std::string msisdn;
 };
 
-storage::DbFn<int> unlock_job(std::string phone) {
-    return [phone = std::move(phone)](SQLite::Database& db) -> boost::system::result<int> {
+// The unlock and its audit event commit together: an operator action is never unrecorded.
+storage::DbFn<int> unlock_job(std::string phone, storage::Seconds now) {
+    return [phone = std::move(phone), now](SQLite::Database& db) -> boost::system::result<int> {
         if (auto unlocked = storage::unlock_user(db, phone); !unlocked) return unlocked.error();
+        if (auto audited = storage::append_audit(db, {"operator", "pin.unlocked", phone, ""}, now);
+            !audited) {
+            return audited.error();
+        }
         return 1;
     };
 }
@@ -39,7 +46,9 @@ int run_unlock(const AdminOptions& options) {
                   << '\n';
         return 2;
     }
-    const auto unlocked = (*store)->write_now<int>(unlock_job(msisdn->e164()));
+    const auto unlocked = (*store)->write_now<int>(unlock_job(
+        msisdn->e164(),
+        std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now())));
     if (!unlocked) {
         std::cerr << "hodi admin unlock: " << msisdn->e164() << ": "
                   << unlocked.error().message() << '\n';
