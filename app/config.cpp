@@ -146,6 +146,45 @@ void set_redis_key_prefix(Config& c, const std::string& v, const std::string&) {
     c.redis.key_prefix = v;
 }
 
+void set_actions(Config& c, const std::string& v, const std::string& w) {
+    if (v == "bank") {
+        c.actions = ActionsBackend::bank;
+    } else if (v == "demo") {
+        c.actions = ActionsBackend::demo;
+    } else {
+        fail(w, "expected bank or demo, got '" + v + "'");
+    }
+}
+void set_database(Config& c, const std::string& v, const std::string& w) {
+    if (v.empty()) fail(w, "the database path must not be empty");
+    c.database = v;
+}
+void set_pin_pepper_file(Config& c, const std::string& v, const std::string& w) {
+    if (v.empty()) fail(w, "the PIN pepper file path must not be empty");
+    c.pin_pepper_file = v;
+}
+void set_pin_hash_cost(Config& c, const std::string& v, const std::string& w) {
+    if (v == "interactive") {
+        c.pin_hash_cost = PinHashCost::interactive;
+    } else if (v == "minimum") {
+        c.pin_hash_cost = PinHashCost::minimum;
+    } else {
+        fail(w, "expected interactive or minimum, got '" + v + "'");
+    }
+}
+void set_payments(Config& c, const std::string& v, const std::string& w) {
+    if (v != "sandbox") fail(w, "expected sandbox (the only payments mode yet), got '" + v + "'");
+    c.payments = Payments::sandbox;
+}
+void set_sandbox_delay(Config& c, const std::string& v, const std::string& w) {
+    const auto value = parse_duration(v);
+    if (!value) fail(w, "expected a duration such as 0s, 500ms or 2s, got '" + v + "'");
+    c.sandbox_delay = *value;
+}
+void set_outbox_poll(Config& c, const std::string& v, const std::string& w) {
+    c.outbox_poll = duration(v, w);
+}
+
 struct Key {
     std::string_view yaml;  ///< dotted path in the YAML file
     std::string_view env;   ///< HODI_* variable
@@ -170,6 +209,13 @@ constexpr Key keys[] = {
     {"redis.command_timeout", "HODI_REDIS_COMMAND_TIMEOUT", set_redis_command_timeout},
     {"redis.connect_timeout", "HODI_REDIS_CONNECT_TIMEOUT", set_redis_connect_timeout},
     {"redis.key_prefix", "HODI_REDIS_KEY_PREFIX", set_redis_key_prefix},
+    {"actions", "HODI_ACTIONS", set_actions},
+    {"database", "HODI_DATABASE", set_database},
+    {"pin_pepper_file", "HODI_PIN_PEPPER_FILE", set_pin_pepper_file},
+    {"pin_hash_cost", "HODI_PIN_HASH_COST", set_pin_hash_cost},
+    {"payments.mode", "HODI_PAYMENTS", set_payments},
+    {"payments.sandbox_delay", "HODI_SANDBOX_DELAY", set_sandbox_delay},
+    {"payments.outbox_poll", "HODI_OUTBOX_POLL", set_outbox_poll},
 };
 
 std::string place(const std::string& file, const YAML::Mark& mark) {
@@ -190,6 +236,10 @@ void apply_yaml(Config& config, const YAML::Node& node, const std::string& prefi
         const std::string name = prefix + entry.first.as<std::string>();
         const YAML::Node& value = entry.second;
         const std::string where = place(file, entry.first.Mark());
+        if (name == "loans") {
+            apply_loans_yaml(config.loans, value, file);
+            continue;
+        }
         if (value.IsMap()) {
             bool known_section = false;
             for (const Key& key : keys) known_section |= key.yaml.starts_with(name + ".");
@@ -289,6 +339,10 @@ Config load_config(const std::optional<std::filesystem::path>& file,
     if (path) apply_file(config, *path);
     for (const Key& key : keys) {
         if (auto value = environment(key.env)) key.set(config, *value, std::string(key.env));
+    }
+    // The pepper is a secret: only the environment may carry it, never a config file.
+    if (auto pepper = environment("HODI_PIN_PEPPER"); pepper && !pepper->empty()) {
+        config.pin_pepper = *pepper;
     }
     return config;
 }

@@ -20,10 +20,15 @@
 
 #include "adapters/at_ussd.hpp"
 #include "adapters/http_server.hpp"
+#include "adapters/outbox_drainer.hpp"
 #include "app/commands.hpp"
 #include "app/config.hpp"
+#include "app/pepper.hpp"
 #include "menus/loader.hpp"
 #include "storage/action_catalogue.hpp"
+#include "storage/bank/bank.hpp"
+#include "storage/bank/bank_actions.hpp"
+#include "storage/bank/store.hpp"
 #include "storage/demo_actions.hpp"
 #include "storage/memory_session_store.hpp"
 #include "storage/redis_session_store.hpp"
@@ -93,6 +98,53 @@ std::shared_ptr<storage::SessionStore> make_store(const Config& config, net::io_
     return memory;
 }
 
+// What answers the menus' actions, and the bank behind it when there is one. Destroyed after
+// the server stops: the Store finishes every submitted write first.
+struct ActionBackend {
+    std::unique_ptr<storage::Store> store;
+    std::unique_ptr<storage::Bank> bank;
+    std::shared_ptr<storage::ActionRunner> actions;
+};
+
+std::optional<ActionBackend> open_actions(const Config& config) {
+    ActionBackend backend;
+    if (config.actions == ActionsBackend::demo) {
+        spdlog::warn("actions: DEMO - fixed data, nothing is stored and no money moves");
+        backend.actions = std::make_shared<storage::DemoActions>();
+        return backend;
+    }
+    const PepperResult pepper = load_or_create_pepper(config.pin_pepper, config.pin_pepper_file);
+    if (!pepper.pepper) {
+        std::cerr << "hodi serve: " << pepper.error << "; not starting\n";
+        return std::nullopt;
+    }
+    if (pepper.created) {
+        spdlog::warn("created a new PIN pepper in {}: back it up with the database; PINs "
+                     "hashed with it cannot be verified without it",
+                     config.pin_pepper_file.string());
+    }
+    auto store = storage::Store::open(storage::StoreSettings{.path = config.database});
+    if (!store) {
+        std::cerr << "hodi serve: cannot open the bank " << config.database.string() << ": "
+                  << store.error().message() << "; not starting\n";
+        return std::nullopt;
+    }
+    backend.store = std::move(*store);
+    storage::PinSettings pins =
+        config.pin_hash_cost == PinHashCost::minimum ? storage::pin_settings_for_tests()
+                                                     : storage::PinSettings{};
+    if (config.pin_hash_cost == PinHashCost::minimum) {
+        spdlog::warn("pin_hash_cost: MINIMUM - PIN hashes are cheap to brute-force; for tests "
+                     "and benchmarks only");
+    }
+    pins.pepper = *pepper.pepper;
+    backend.bank = std::make_unique<storage::Bank>(*backend.store, std::move(pins));
+    backend.actions = std::make_shared<storage::BankActions>(*backend.bank, [] {
+        return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    });
+    return backend;
+}
+
 void run_threads(net::io_context& io, unsigned count) {
     std::vector<std::thread> threads;
     threads.reserve(count - 1);
@@ -108,11 +160,14 @@ int run_serve(const ServeOptions& options) {
     const auto menu = read_menu(*config);
     if (!menu) return exit_bad_config;
 
+    std::optional<ActionBackend> backend = open_actions(*config);
+    if (!backend) return exit_cannot_serve;
+
     const unsigned threads = config->effective_threads();
     net::io_context io(static_cast<int>(threads));
     auto store = make_store(*config, io);
     auto handler = std::make_shared<adapters::AtUssdHandler>(
-        menu, store, std::make_shared<storage::DemoActions>(),
+        menu, store, backend->actions,
         adapters::AtUssdSettings{.hop_budget = config->hop_budget,
                                  .session_ttl = config->session_timeout});
     adapters::HttpServer server(io, config->http, handler);
@@ -121,18 +176,32 @@ int run_serve(const ServeOptions& options) {
                   << config->http.port << ": " << ec.message() << '\n';
         return exit_cannot_serve;
     }
+    // The outbox drainer carries out what the bank queued, including rows left by a crash.
+    std::optional<adapters::OutboxDrainer> drainer;
+    if (backend->store) {
+        drainer.emplace(io.get_executor(), *backend->store,
+                        adapters::DrainerSettings{.poll = config->outbox_poll,
+                                                  .sandbox_delay = config->sandbox_delay},
+                        [] {
+                            return std::chrono::floor<std::chrono::seconds>(
+                                std::chrono::system_clock::now());
+                        });
+        drainer->start();
+    }
     net::signal_set signals(io, SIGINT, SIGTERM);
-    signals.async_wait([&server, &io](const boost::system::error_code& ec, int signal_number) {
+    signals.async_wait([&](const boost::system::error_code& ec, int signal_number) {
         if (ec) return;
         spdlog::info("hodi: signal {} received; finishing in-flight requests", signal_number);
+        if (drainer) drainer->stop();
         server.shutdown([&io] { io.stop(); });
     });
     const std::string url =
         "http://" + config->http.address + ':' + std::to_string(server.port());
-    spdlog::info("hodi listening on {} ({} threads, menu '{}' from {}, {} sessions); "
+    spdlog::info("hodi listening on {} ({} threads, menu '{}' from {}, {} sessions, {}); "
                  "dial it with: hodi sim --url {}/ussd/at",
                  url, threads, menu->name, config->menu.string(),
-                 config->sessions == SessionBackend::redis ? "redis" : "memory", url);
+                 config->sessions == SessionBackend::redis ? "redis" : "memory",
+                 backend->store ? "bank " + config->database.string() : "demo actions", url);
     run_threads(io, threads);
     spdlog::info("hodi stopped");
     return 0;

@@ -1,6 +1,8 @@
 // `hodi serve` as an operator runs it: the real binary on a random loopback port.
 #include <doctest/doctest.h>
 
+#include <SQLiteCpp/Database.h>
+
 #include <csignal>
 #include <fstream>
 
@@ -28,7 +30,9 @@ TEST_CASE("hodi serve answers a dial with the shipped menu and stops cleanly on 
     TempDir dir;
     ChildProcess hodi({HODI_BINARY, "serve"},
                       {listen_env(port), "HODI_THREADS=2",
-                       "HODI_MENU=" + (source_dir() / "menus/hodi.yaml").string()},
+                       "HODI_MENU=" + (source_dir() / "menus/hodi.yaml").string(),
+                       "HODI_DATABASE=" + (dir.path() / "bank/hodi.db").string(),
+                       "HODI_PIN_PEPPER_FILE=" + (dir.path() / "bank/pepper").string()},
                       dir.path() / "serve.log");
     REQUIRE(wait_for_port(port, 20s));
     adapters::HttpClient client("127.0.0.1", port);
@@ -54,6 +58,41 @@ TEST_CASE("hodi serve answers a dial with the shipped menu and stops cleanly on 
     const std::string log = read_file(dir.path() / "serve.log");
     CHECK(log.find("hodi sim --url http://127.0.0.1:" + std::to_string(port) + "/ussd/at") !=
           std::string::npos);
+    // The bank and a fresh pepper were created where the configuration said, the pepper
+    // readable by its owner only, and the sandbox announced itself.
+    CHECK(std::filesystem::exists(dir.path() / "bank/hodi.db"));
+    const auto pepper = dir.path() / "bank/pepper";
+    REQUIRE(std::filesystem::exists(pepper));
+    CHECK(read_file(pepper).size() == 65);
+    const auto permissions = std::filesystem::status(pepper).permissions();
+    CHECK((permissions & std::filesystem::perms::group_read) == std::filesystem::perms::none);
+    CHECK((permissions & std::filesystem::perms::others_read) == std::filesystem::perms::none);
+    CHECK(log.find("SANDBOX") != std::string::npos);
+}
+
+TEST_CASE("hodi serve refuses a short pepper and a bank from a newer hodi with exit code 1") {
+    // Goal: hodi never serves money with a guessable pepper or a schema it does not know.
+    // Method: a 5-character HODI_PIN_PEPPER; then a database whose user_version is far ahead.
+    TempDir dir;
+    const std::string menu = "HODI_MENU=" + (source_dir() / "menus/hodi.yaml").string();
+    const auto short_pepper = run_command(
+        {HODI_BINARY, "serve"}, 30s,
+        {menu, listen_env(free_loopback_port()), "HODI_PIN_PEPPER=12345",
+         "HODI_DATABASE=" + (dir.path() / "a.db").string()});
+    CHECK(short_pepper.exit_code == 1);
+    CHECK(short_pepper.output.find("HODI_PIN_PEPPER: a PIN pepper needs at least") !=
+          std::string::npos);
+    const auto newer = dir.path() / "newer.db";
+    {
+        SQLite::Database db(newer.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+        db.exec("PRAGMA user_version = 999");
+    }
+    const auto refused = run_command(
+        {HODI_BINARY, "serve"}, 30s,
+        {menu, listen_env(free_loopback_port()), "HODI_PIN_PEPPER=0123456789abcdef",
+         "HODI_DATABASE=" + newer.string()});
+    CHECK(refused.exit_code == 1);
+    CHECK(refused.output.find("cannot open the bank") != std::string::npos);
 }
 
 TEST_CASE("hodi serve refuses a broken menu or configuration with exit code 2") {

@@ -47,6 +47,9 @@ public:
         env.push_back("HODI_MENU=" + source_dir() + "/menus/hodi.yaml");
         env.push_back("HODI_THREADS=2");
         env.push_back("HODI_LOG_LEVEL=warn");
+        // Sessions are under test here, not money: fixed-data actions keep every caller
+        // registered and leave no bank behind.
+        env.push_back("HODI_ACTIONS=demo");
         process_ = std::make_unique<ChildProcess>(
             std::vector<std::string>{HODI_BINARY, "serve", "--listen",
                                      "127.0.0.1:" + std::to_string(port_)},

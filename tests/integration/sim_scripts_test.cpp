@@ -16,17 +16,22 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-// `hodi serve` on a random loopback port with menus/hodi.yaml and in-memory sessions; stopped
-// when the object goes. Not thread-safe.
+// `hodi serve` on a random loopback port with menus/hodi.yaml, in-memory sessions and a fresh
+// bank in `dir` (sandbox payments completing at once); stopped when the object goes. The PIN
+// hash cost is the minimum: the scripts test the menus, and argon2 at full cost under the
+// sanitizers would only slow them down. Not thread-safe.
 class RunningHodi {
 public:
-    explicit RunningHodi(const fs::path& log_dir)
+    explicit RunningHodi(const fs::path& dir)
         : port_(hodi::test::free_loopback_port()),
           process_({HODI_BINARY, "serve", "--listen", "127.0.0.1:" + std::to_string(port_)},
                    {"HODI_MENU=" + (hodi::test::source_dir() / "menus/hodi.yaml").string(),
-                    "HODI_THREADS=1", "HODI_SESSIONS=memory", "HODI_LOG_LEVEL=warn"},
-                   log_dir / "hodi.log"),
-          log_(log_dir / "hodi.log") {}
+                    "HODI_THREADS=1", "HODI_SESSIONS=memory", "HODI_LOG_LEVEL=warn",
+                    "HODI_DATABASE=" + (dir / "hodi.db").string(),
+                    "HODI_PIN_PEPPER=sim-scripts-test-pepper", "HODI_PIN_HASH_COST=minimum",
+                    "HODI_SANDBOX_DELAY=0s", "HODI_OUTBOX_POLL=50ms"},
+                   dir / "hodi.log"),
+          log_(dir / "hodi.log") {}
 
     bool ready() { return hodi::test::wait_for_port(port_, 15s); }
     std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/ussd/at"; }
