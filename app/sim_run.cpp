@@ -2,14 +2,19 @@
 #include <optional>
 #include <ostream>
 #include <regex>
+#include <thread>
 
+#include "app/config.hpp"
 #include "app/sim_script.hpp"
 
 namespace hodi::app {
 
 namespace {
 
-std::string quoted(std::string_view text) {
+// A script waits at most this long in one `pause`: it is for a sandbox leg, not for a timer.
+constexpr std::chrono::seconds pause_max{30};
+
+std::string in_quotes(std::string_view text) {
     std::string out = "\"";
     for (const char c : text) {
         if (c == '\n') {
@@ -47,7 +52,7 @@ private:
     bool perform(const ScriptStep& step) {
         switch (step.verb) {
             case ScriptVerb::phone:
-                handset_.phone = at_phone_number(step.argument);
+                handset_.phone = at_phone_number(with_random_digits(step.argument));
                 return true;
             case ScriptVerb::code: handset_.service_code = step.argument; return true;
             case ScriptVerb::network: handset_.network_code = step.argument; return true;
@@ -58,8 +63,28 @@ private:
             case ScriptVerb::expect_regex:
             case ScriptVerb::expect_con:
             case ScriptVerb::expect_end: return check(step);
+            case ScriptVerb::pause: return pause(step);
         }
         return false;
+    }
+
+    // Each X becomes a random digit, so `phone +2547XXXXXXXX` is a new subscriber every run.
+    std::string with_random_digits(std::string text) {
+        for (char& c : text) {
+            if (c == 'X') c = static_cast<char>('0' + random_() % 10);
+        }
+        return text;
+    }
+
+    // Waits for something outside the dialog, such as a sandbox M-Pesa leg completing.
+    bool pause(const ScriptStep& step) {
+        const auto duration = parse_duration(step.argument);
+        if (!duration || *duration > pause_max) {
+            return fail(step, "pause " + in_quotes(step.argument) +
+                                  ": expected a duration up to 30s, such as 500ms or 2s");
+        }
+        std::this_thread::sleep_for(*duration);
+        return true;
     }
 
     bool dial(const ScriptStep& step) {
@@ -73,7 +98,7 @@ private:
 
     bool send(const ScriptStep& step) {
         if (reply_.end) {
-            return fail(step, "send " + quoted(step.argument) +
+            return fail(step, "send " + in_quotes(step.argument) +
                                   ": the session has ended; 'dial' again first");
         }
         return hop(step, session_->send(step.argument));
@@ -83,7 +108,7 @@ private:
         ++run_.hops;
         reply_ = gateway_(request);
         if (reply_.ok()) return true;
-        out_ << script_.file << ":" << step.line << ": hop failed (text " << quoted(request.text)
+        out_ << script_.file << ":" << step.line << ": hop failed (text " << in_quotes(request.text)
              << "): " << reply_.error << "\n";
         return false;
     }
@@ -95,10 +120,10 @@ private:
         switch (step.verb) {
             case ScriptVerb::expect:
                 return contains || fail(step, "expected the screen to contain " +
-                                                  quoted(step.argument));
+                                                  in_quotes(step.argument));
             case ScriptVerb::expect_not:
                 return !contains || fail(step, "expected the screen not to contain " +
-                                                   quoted(step.argument));
+                                                   in_quotes(step.argument));
             case ScriptVerb::expect_regex:
                 return std::regex_search(screen, std::regex(step.argument)) ||
                        fail(step, "expected the screen to match /" + step.argument + "/");
@@ -110,20 +135,21 @@ private:
                                                : "expected the session to continue (CON)");
                 }
                 return contains || fail(step, "expected the screen to contain " +
-                                                  quoted(step.argument));
+                                                  in_quotes(step.argument));
             }
             case ScriptVerb::phone:
             case ScriptVerb::code:
             case ScriptVerb::network:
             case ScriptVerb::dial:
-            case ScriptVerb::send: break;
+            case ScriptVerb::send:
+            case ScriptVerb::pause: break;
         }
         return false;
     }
 
     bool fail(const ScriptStep& step, const std::string& expected) {
         out_ << script_.file << ":" << step.line << ": " << expected << "\n"
-             << "  after text " << quoted(session_ ? session_->text() : std::string{})
+             << "  after text " << in_quotes(session_ ? session_->text() : std::string{})
              << ", the screen was:\n"
              << frame_screen(reply_.screen, reply_.end);
         return false;

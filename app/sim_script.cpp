@@ -30,6 +30,7 @@ constexpr std::array verb_specs{
     VerbSpec{"expect-re", ScriptVerb::expect_regex, Argument::required},
     VerbSpec{"expect-con", ScriptVerb::expect_con, Argument::optional},
     VerbSpec{"expect-end", ScriptVerb::expect_end, Argument::optional},
+    VerbSpec{"pause", ScriptVerb::pause, Argument::required},
 };
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r'; }

@@ -37,6 +37,7 @@ enum class ScriptVerb : std::uint8_t {
     expect_regex,
     expect_con,
     expect_end,
+    pause,
 };
 
 struct ScriptStep {

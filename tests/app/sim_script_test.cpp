@@ -140,3 +140,26 @@ TEST_CASE("a hop AT would treat as failed fails the script at that line") {
     CHECK_FALSE(run.passed);
     CHECK(output.starts_with("t.sim:2: hop failed (text \"9\"): HTTP 500"));
 }
+
+TEST_CASE("X in a phone becomes a random digit, so each run dials as a new subscriber") {
+    // Goal: scripts can register a fresh number every run. Method: `phone +2547XXXXXXXX`, then
+    // the fake menu echoes the phone: it must be 13 characters, start +2547 and hold no X.
+    std::string output;
+    const auto run = play("phone +2547XXXXXXXX\ndial\nsend 1\nsend 1234\n"
+                          "expect-re Phone \\+2547[0-9]{8}$\nexpect-not X\n",
+                          output);
+    CHECK(run.passed);
+    CHECK(run.checks == 2);
+}
+
+TEST_CASE("pause takes a short duration and refuses a malformed or long one") {
+    // Goal: a script can wait for a sandbox M-Pesa leg, but never hang a test run. Method: a
+    // 1 ms pause passes; "forever" and 31s fail at their line.
+    std::string output;
+    CHECK(play("dial\npause 1ms\nexpect Karibu\n", output).passed);
+    CHECK_FALSE(play("dial\npause forever\n", output).passed);
+    CHECK(output.find("t.sim:2: ") != std::string::npos);
+    CHECK(output.find("pause \"forever\"") != std::string::npos);
+    CHECK_FALSE(play("dial\npause 31s\n", output).passed);
+    CHECK(output.find("up to 30s") != std::string::npos);
+}
