@@ -59,4 +59,11 @@ TempDir::~TempDir() {
     std::filesystem::remove_all(path_, ignored);
 }
 
+std::uint64_t seed_from_environment() {
+    if (const char* seed = std::getenv("HODI_SEED"); seed != nullptr && *seed != '\0') {
+        return std::strtoull(seed, nullptr, 10);
+    }
+    return std::random_device{}();
+}
+
 }  // namespace hodi::test

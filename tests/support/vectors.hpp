@@ -2,6 +2,7 @@
 #pragma once
 
 #include <boost/json/value.hpp>
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -14,6 +15,9 @@ std::filesystem::path vectors_dir();  ///< HODI_SHARED_DIR/vectors
 // Parses vectors/<file>; fails the running test (doctest FAIL) when it is missing or broken.
 boost::json::value load_vector(std::string_view file);
 std::string read_file(const std::filesystem::path& path);
+// A randomised test's seed: HODI_SEED when set (to replay a failure), else a fresh one. The
+// test prints it.
+std::uint64_t seed_from_environment();
 
 // A fresh directory under the system temp dir, removed with its contents on destruction.
 class TempDir {
