@@ -27,50 +27,8 @@ rounds=${BENCH_ROUNDS:-3}
 server_cpu=0
 load_cpu=1
 
-pids=()
-log_dir=$(mktemp -d)
-cleanup() {
-    for pid in "${pids[@]}"; do
-        kill "$pid" 2>/dev/null || true
-    done
-    for pid in "${pids[@]}"; do
-        wait "$pid" 2>/dev/null || true
-    done
-    rm -rf "$log_dir"
-}
-trap cleanup EXIT INT TERM
-
-# A loopback port nothing answers on right now, below Linux's ephemeral range (32768 and up) so
-# that no outgoing connection holds it by the time a server binds it, and not picked before.
-picked_ports=" "
-pick_port() {
-    local port
-    for _ in $(seq 1 50); do
-        port=$((10000 + RANDOM % 22000))
-        if [[ $picked_ports != *" $port "* ]] \
-            && ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-            picked_ports+="$port "
-            echo "$port"
-            return 0
-        fi
-    done
-    echo "no free port found" >&2
-    return 1
-}
-
-wait_for_port() {
-    local port=$1
-    for _ in $(seq 1 100); do
-        if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
-        sleep 0.1
-    done
-    echo "nothing listens on 127.0.0.1:$port after 10 s" >&2
-    return 1
-}
-
-field() {  # field JSON NAME: one number from the load generator's JSON line
-    sed -n "s/.*\"$2\":\([^,}]*\).*/\1/p" <<<"$1"
-}
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
 
 echo "building Release into $build ..." >&2
 # Warnings are CI's business (tools/ci.sh builds with -Werror); at -O3 g++ 12 reports false
@@ -89,7 +47,7 @@ taskset -c "$server_cpu" "$build/bench/bench_ceiling_server" --listen "127.0.0.1
     2>"$log_dir/ceiling.log" &
 pids+=($!)
 # hodi serves the shipped menu (menus/hodi.yaml, in-memory sessions) on one I/O thread.
-(cd "$root" && HODI_THREADS=1 exec taskset -c "$server_cpu" "$build/app/hodi" serve \
+(cd "$root" && HODI_THREADS=1 HODI_ACTIONS=demo exec taskset -c "$server_cpu" "$build/app/hodi" serve \
     --listen "127.0.0.1:$hodi_port" >"$log_dir/hodi.log" 2>&1) &
 pids+=($!)
 # The same hodi with its sessions in Redis. Redis is part of the server side, so it shares CPU 0
@@ -98,7 +56,7 @@ taskset -c "$server_cpu" redis-server --port "$redis_port" --bind 127.0.0.1 --sa
     --appendonly no --dir "$log_dir" >"$log_dir/redis.log" 2>&1 &
 pids+=($!)
 wait_for_port "$redis_port"
-(cd "$root" && HODI_THREADS=1 HODI_SESSIONS=redis HODI_REDIS_URL="redis://127.0.0.1:$redis_port/0" \
+(cd "$root" && HODI_THREADS=1 HODI_ACTIONS=demo HODI_SESSIONS=redis HODI_REDIS_URL="redis://127.0.0.1:$redis_port/0" \
     exec taskset -c "$server_cpu" "$build/app/hodi" serve --listen "127.0.0.1:$redis_hodi_port" \
     >"$log_dir/hodi-redis.log" 2>&1) &
 pids+=($!)
@@ -133,19 +91,6 @@ row() {  # row CONNECTIONS OFFERED CEILING_JSON HODI_JSON...: each hodi against 
             "$(field "$json" p99_ms)" "$(field "$json" max_ms)" "$(field "$json" errors)" \
             "$shown_ratio"
     done
-}
-median() {  # median NAME JSON_LINES: the middle value of one field over the lines
-    local values
-    values=$(while read -r json; do field "$json" "$1"; done <<<"$2" | sort -g)
-    sed -n "$(( ($(wc -l <<<"$values") + 1) / 2 ))p" <<<"$values"
-}
-medians() {  # medians LABEL JSON_LINES: one JSON line holding each figure's median
-    local errors
-    errors=$(while read -r json; do field "$json" errors; done <<<"$2" \
-        | awk '{ sum += $1 } END { print sum + 0 }')
-    printf '{"label":"%s","hops_per_s":%s,"p50_ms":%s,"p99_ms":%s,"max_ms":%s,"errors":%s}' \
-        "$1" "$(median hops_per_s "$2")" "$(median p50_ms "$2")" "$(median p99_ms "$2")" \
-        "$(median max_ms "$2")" "$errors"
 }
 measured_row() {  # measured_row CONNECTIONS OFFERED [load args]: the servers in turn, rounds times
     local connections=$1 offered=$2 ceiling="" hodi="" redis=""

@@ -5,6 +5,7 @@
 // Usage: bench_ussd_load [--target HOST:PORT] [--path /ussd/at] [--connections N]
 //                        [--warmup SECONDS] [--duration SECONDS] [--inputs 1,1,1234]
 //                        [--label NAME] [--early-end error|ok] [--rate HOPS_PER_SECOND]
+//                        [--callers N]
 // One thread. Every reply must be 200 and start "CON " or "END "; a session that ends before
 // its last input counts as an error too (the path no longer matches the menu), unless
 // --early-end ok, for the ceiling server, which answers "END ok" to everything.
@@ -61,6 +62,9 @@ struct Config {
     std::string label = "hodi";
     bool early_end_ok = false;
     double rate = 0;  ///< total hops per second offered; 0: as fast as replies come back
+    // 0: a new caller for (almost) every session; N: the callers +254700000001..N in turn, the
+    // subscribers bench_seed_bank registers in a bank.
+    int callers = 0;
 };
 
 struct Stats {
@@ -78,7 +82,15 @@ struct Stats {
 
 // A caller that user.lookup treats as registered: the demo data treats numbers ending in 0000
 // as new subscribers, which would send the session to registration.
-std::string caller(int connection, std::uint64_t session) {
+std::string caller(int connection, std::uint64_t session, int callers) {
+    if (callers > 0) {
+        char phone[16];
+        const auto index = (static_cast<std::uint64_t>(connection) * 7919 + session) %
+                           static_cast<std::uint64_t>(callers);
+        std::snprintf(phone, sizeof phone, "+2547%08llu",
+                      static_cast<unsigned long long>(index + 1));
+        return phone;
+    }
     std::uint64_t digits = (static_cast<std::uint64_t>(connection) * 1'000'003 + session) %
                            100'000'000;
     if (digits % 10'000 == 0) ++digits;
@@ -170,7 +182,7 @@ net::awaitable<void> run_connection(const Config* config, Stats* stats, int inde
             buffer.clear();
         }
         const std::string session_id = hodi::app::new_session_id(random);
-        const std::string phone = caller(index, session);
+        const std::string phone = caller(index, session, config->callers);
         std::string text;
         bool ok = true;
         for (std::size_t step = 0; ok && step <= config->inputs.size(); ++step) {
@@ -222,6 +234,8 @@ bool parse_args(int argc, char** argv, Config& config) {
             config.early_end_ok = value == "ok";
         } else if (name == "--rate") {
             config.rate = std::clamp(std::stod(value), 0.0, 10'000'000.0);
+        } else if (name == "--callers") {
+            config.callers = std::clamp(std::stoi(value), 0, 99'999'999);
         } else if (name == "--label") {
             config.label = value;
         } else if (name == "--inputs") {

@@ -1,0 +1,62 @@
+# Shell helpers shared by the bench scripts: sourced, never run. Expects `set -euo pipefail`.
+# Provides: pids (servers to stop on exit), log_dir (removed on exit), pick_port,
+# wait_for_port, field, median, medians.
+
+pids=()
+log_dir=$(mktemp -d)
+cleanup() {
+    for pid in "${pids[@]}"; do
+        kill "$pid" 2>/dev/null || true
+    done
+    for pid in "${pids[@]}"; do
+        wait "$pid" 2>/dev/null || true
+    done
+    rm -rf "$log_dir"
+}
+trap cleanup EXIT INT TERM
+
+# A loopback port nothing answers on right now, below Linux's ephemeral range (32768 and up) so
+# that no outgoing connection holds it by the time a server binds it, and not picked before.
+picked_ports=" "
+pick_port() {
+    local port
+    for _ in $(seq 1 50); do
+        port=$((10000 + RANDOM % 22000))
+        if [[ $picked_ports != *" $port "* ]] \
+            && ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            picked_ports+="$port "
+            echo "$port"
+            return 0
+        fi
+    done
+    echo "no free port found" >&2
+    return 1
+}
+
+wait_for_port() {
+    local port=$1
+    for _ in $(seq 1 100); do
+        if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
+        sleep 0.1
+    done
+    echo "nothing listens on 127.0.0.1:$port after 10 s" >&2
+    return 1
+}
+
+field() {  # field JSON NAME: one number from the load generator's JSON line
+    sed -n "s/.*\"$2\":\([^,}]*\).*/\1/p" <<<"$1"
+}
+
+median() {  # median NAME JSON_LINES: the middle value of one field over the lines
+    local values
+    values=$(while read -r json; do field "$json" "$1"; done <<<"$2" | sort -g)
+    sed -n "$(( ($(wc -l <<<"$values") + 1) / 2 ))p" <<<"$values"
+}
+medians() {  # medians LABEL JSON_LINES: one JSON line holding each figure's median
+    local errors
+    errors=$(while read -r json; do field "$json" errors; done <<<"$2" \
+        | awk '{ sum += $1 } END { print sum + 0 }')
+    printf '{"label":"%s","hops_per_s":%s,"p50_ms":%s,"p99_ms":%s,"max_ms":%s,"errors":%s}' \
+        "$1" "$(median hops_per_s "$2")" "$(median p50_ms "$2")" "$(median p99_ms "$2")" \
+        "$(median max_ms "$2")" "$errors"
+}

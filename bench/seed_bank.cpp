@@ -1,0 +1,86 @@
+// Registers subscribers +254700000001..N with one PIN in a hodi bank, for benchmarks that
+// replay registered callers (bench_ussd_load --callers N). The PIN hash uses the minimum
+// argon2 cost, so serve the bank with HODI_PIN_HASH_COST=minimum and the same pepper.
+//
+// Usage: bench_seed_bank --db FILE --pepper TEXT [--callers N] [--pin 1234]
+#include <chrono>
+#include <cstdio>
+#include <string>
+
+#include "storage/bank/pin_hasher.hpp"
+#include "storage/bank/store.hpp"
+#include "storage/bank/users.hpp"
+
+namespace {
+
+using namespace hodi::storage;
+
+struct Options {
+    std::string db;
+    std::string pepper;
+    int callers = 1000;
+    std::string pin = "1234";
+};
+
+bool parse(int argc, char** argv, Options& options) {
+    for (int i = 1; i + 1 < argc; i += 2) {
+        const std::string name = argv[i], value = argv[i + 1];
+        if (name == "--db") {
+            options.db = value;
+        } else if (name == "--pepper") {
+            options.pepper = value;
+        } else if (name == "--callers") {
+            options.callers = std::stoi(value);
+        } else if (name == "--pin") {
+            options.pin = value;
+        } else {
+            return false;
+        }
+    }
+    return argc % 2 == 1 && !options.db.empty() && !options.pepper.empty() &&
+           options.callers > 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Options options;
+    if (!parse(argc, argv, options)) {
+        std::fprintf(stderr, "usage: see the header of bench/seed_bank.cpp\n");
+        return 2;
+    }
+    auto store = Store::open(StoreSettings{.path = options.db});
+    if (!store) {
+        std::fprintf(stderr, "cannot open %s: %s\n", options.db.c_str(),
+                     store.error().message().c_str());
+        return 1;
+    }
+    PinSettings settings = pin_settings_for_tests();
+    settings.pepper = options.pepper;
+    const PinHasher hasher(settings);
+    const auto hash = hasher.hash(options.pin);
+    if (!hash) return 1;
+    const Seconds now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    for (int index = 1; index <= options.callers; ++index) {
+        char phone[16];
+        std::snprintf(phone, sizeof phone, "+2547%08d", index);
+        auto done = (*store)->write_now<bool>([phone = std::string(phone), &hash,
+                                               now](SQLite::Database& db)
+                                                  -> boost::system::result<bool> {
+            // Spelled out: a result<bool> would take a bare error_code as a bool.
+            using Failure = boost::system::result<bool>;
+            auto user = ensure_user(db, phone, hodi::engine::Language::en, now);
+            if (!user) return Failure(boost::system::in_place_error, user.error());
+            if (auto set = set_pin_hash(db, user->id, *hash); !set) {
+                return Failure(boost::system::in_place_error, set.error());
+            }
+            return true;
+        });
+        if (!done) {
+            std::fprintf(stderr, "cannot register %s: %s\n", phone, done.error().message().c_str());
+            return 1;
+        }
+    }
+    std::printf("registered %d subscribers in %s\n", options.callers, options.db.c_str());
+    return 0;
+}
