@@ -5,6 +5,7 @@
 
 #include <fstream>
 #include <map>
+#include <vector>
 
 #include "tests/support/vectors.hpp"
 
@@ -176,6 +177,54 @@ TEST_CASE("the example configuration loads and matches the defaults") {
     CHECK(example.hop_budget == defaults.hop_budget);
     CHECK(example.redis.command_timeout == defaults.redis.command_timeout);
     CHECK(example.redis.key_prefix == defaults.redis.key_prefix);
+    CHECK(example.actions == defaults.actions);
+    CHECK(example.database == defaults.database);
+    CHECK(example.pin_pepper_file == defaults.pin_pepper_file);
+    CHECK(example.pin_hash_cost == defaults.pin_hash_cost);
+    CHECK(example.payments == defaults.payments);
+    CHECK(example.sandbox_delay == defaults.sandbox_delay);
+    CHECK(example.outbox_poll == defaults.outbox_poll);
+}
+
+TEST_CASE("bank and payment settings read from YAML and HODI_* with named errors") {
+    // Goal: an operator's bank settings land, and mistakes name their source. Method: set each
+    // through the environment, then a bad value for each kind.
+    const Config config = load_config(
+        std::nullopt, environment({{"HODI_ACTIONS", "demo"},
+                                   {"HODI_DATABASE", "/data/bank.db"},
+                                   {"HODI_PIN_HASH_COST", "minimum"},
+                                   {"HODI_SANDBOX_DELAY", "0s"},
+                                   {"HODI_OUTBOX_POLL", "50ms"},
+                                   {"HODI_PIN_PEPPER", "a-pepper-from-the-environment"}}));
+    CHECK(config.actions == ActionsBackend::demo);
+    CHECK(config.database == "/data/bank.db");
+    CHECK(config.pin_hash_cost == PinHashCost::minimum);
+    CHECK(config.sandbox_delay == std::chrono::milliseconds(0));
+    CHECK(config.outbox_poll == std::chrono::milliseconds(50));
+    CHECK(config.pin_pepper == "a-pepper-from-the-environment");
+    for (const auto& [name, value] : std::vector<std::pair<std::string, std::string>>{
+             {"HODI_ACTIONS", "ledger"},
+             {"HODI_PIN_HASH_COST", "cheap"},
+             {"HODI_PAYMENTS", "daraja"},
+             {"HODI_SANDBOX_DELAY", "soon"},
+             {"HODI_OUTBOX_POLL", "0s"}}) {
+        INFO(name << "=" << value);
+        try {
+            load_config(std::nullopt, environment({{name, value}}));
+            FAIL("accepted");
+        } catch (const ConfigError& error) {
+            CHECK(std::string(error.what()).starts_with(name + ": "));
+        }
+    }
+}
+
+TEST_CASE("the PIN pepper is never read from a configuration file") {
+    // Goal: a secret cannot end up in a file that gets committed. Method: a YAML file with
+    // pin_pepper is refused as an unknown key.
+    test::TempDir dir;
+    const auto file = write(dir, "pin_pepper: hunter2hunter2hunter2\n");
+    CHECK_THROWS_WITH_AS(load_config(file, environment({})),
+                         doctest::Contains("unknown key 'pin_pepper'"), ConfigError);
 }
 
 }  // namespace hodi::app
