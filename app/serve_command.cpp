@@ -139,9 +139,10 @@ std::optional<ActionBackend> open_actions(const Config& config) {
     }
     pins.pepper = *pepper.pepper;
     backend.bank = std::make_unique<storage::Bank>(*backend.store, std::move(pins));
-    backend.actions = std::make_shared<storage::BankActions>(*backend.bank, [] {
-        return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-    });
+    backend.actions = std::make_shared<storage::BankActions>(
+        *backend.bank,
+        [] { return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()); },
+        config.loans);
     return backend;
 }
 
