@@ -28,6 +28,7 @@
 #include "storage/action_catalogue.hpp"
 #include "storage/bank/bank.hpp"
 #include "storage/bank/bank_actions.hpp"
+#include "storage/bank/loans.hpp"
 #include "storage/bank/store.hpp"
 #include "storage/demo_actions.hpp"
 #include "storage/memory_session_store.hpp"
@@ -44,6 +45,10 @@ constexpr int exit_cannot_serve = 1;
 constexpr int exit_bad_config = 2;
 // Expired sessions that nobody asks for again are swept this often (saves sweep a few too).
 constexpr std::chrono::seconds memory_purge_interval{30};
+// Overdue loans are looked for this often (and at start): a penalty is charged once, the first
+// time a loan is seen past its due date, whether or not its borrower dials.
+constexpr std::chrono::minutes overdue_sweep_interval{10};
+constexpr std::size_t overdue_sweep_users_per_job = 200;
 
 struct ServeOptions {
     std::optional<std::string> config_file;
@@ -58,6 +63,33 @@ net::awaitable<void> purge_sessions(std::shared_ptr<storage::MemorySessionStore>
         const auto [ec] = co_await timer.async_wait(net::as_tuple(net::use_awaitable));
         if (ec) co_return;
         store->purge_expired();
+    }
+}
+
+storage::Seconds wall_clock_seconds() {
+    return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+}
+
+// A write job charging one batch of overdue borrowers.
+storage::DbFn<std::size_t> overdue_job(storage::Seconds now) {
+    return [now](SQLite::Database& db) {
+        return storage::charge_all_overdue_penalties(db, now, overdue_sweep_users_per_job);
+    };
+}
+
+// Charges overdue penalties across the book every overdue_sweep_interval, in small write jobs
+// so money hops never wait long behind it, until the io_context stops.
+net::awaitable<void> sweep_overdue_loans(storage::Store* store) {
+    net::steady_timer timer(co_await net::this_coro::executor);
+    for (;;) {
+        for (;;) {
+            auto charged = co_await store->write<std::size_t>(overdue_job(wall_clock_seconds()));
+            if (!charged) spdlog::warn("overdue sweep failed: {}", charged.error().message());
+            if (!charged || *charged < overdue_sweep_users_per_job) break;
+        }
+        timer.expires_after(overdue_sweep_interval);
+        const auto [ec] = co_await timer.async_wait(net::as_tuple(net::use_awaitable));
+        if (ec) co_return;
     }
 }
 
@@ -141,8 +173,7 @@ std::optional<ActionBackend> open_actions(const Config& config) {
     backend.bank = std::make_unique<storage::Bank>(*backend.store, std::move(pins));
     backend.actions = std::make_shared<storage::BankActions>(
         *backend.bank,
-        [] { return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()); },
-        config.loans);
+        wall_clock_seconds, config.loans);
     return backend;
 }
 
@@ -183,11 +214,9 @@ int run_serve(const ServeOptions& options) {
         drainer.emplace(io.get_executor(), *backend->store,
                         adapters::DrainerSettings{.poll = config->outbox_poll,
                                                   .sandbox_delay = config->sandbox_delay},
-                        [] {
-                            return std::chrono::floor<std::chrono::seconds>(
-                                std::chrono::system_clock::now());
-                        });
+                        wall_clock_seconds);
         drainer->start();
+        net::co_spawn(io, sweep_overdue_loans(backend->store.get()), net::detached);
     }
     net::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code& ec, int signal_number) {

@@ -103,6 +103,13 @@ boost::system::result<std::vector<Loan>> user_loans(SQLite::Database& db, std::i
 boost::system::result<void> charge_overdue_penalties(SQLite::Database& db, std::int64_t user_id,
                                                      Seconds now);
 
+// The same for every user in the book, at most `users_max` users per call (the oldest due
+// first), so a user who never dials is charged too. Answers how many users it charged; call it
+// again while that equals users_max.
+boost::system::result<std::size_t> charge_all_overdue_penalties(SQLite::Database& db,
+                                                                Seconds now,
+                                                                std::size_t users_max);
+
 enum class RepayOutcome : std::uint8_t { paid, pending, insufficient_funds, none };
 
 struct Repayment {

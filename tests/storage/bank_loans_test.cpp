@@ -242,6 +242,20 @@ TEST_CASE("an overdue loan is charged its penalty once and shows as late in the 
     CHECK(gather_score_inputs(*b.db, b.user.id, late).value().loans_on_time == 0);
 }
 
+TEST_CASE("the book-wide sweep charges overdue borrowers who never dial, once, in batches") {
+    // Goal: a penalty does not wait for the borrower to dial. Method: one overdue loan; sweep
+    // before the due date (nothing), after it with a batch of one (one user), then again
+    // (nothing left to charge).
+    Borrower b;
+    const Loan loan = b.approved_and_paid_out("loan:1", 100'000);
+    CHECK(charge_all_overdue_penalties(*b.db, loan.due_at - 1h, 1).value() == 0);
+    CHECK(b.loan_balance() == -115'000);
+    CHECK(charge_all_overdue_penalties(*b.db, loan.due_at + 1h, 1).value() == 1);
+    CHECK(b.loan_balance() == -(115'000 + 115'000 * 5 / 100));
+    CHECK(charge_all_overdue_penalties(*b.db, loan.due_at + 2h, 1).value() == 0);
+    CHECK(count(*b.db, "SELECT count(*) FROM audit WHERE event = 'loan.overdue'") == 1);
+}
+
 TEST_CASE("dates read as dd/mm/yyyy") {
     // Goal: the due_date output format. Method: a known instant (2027-01-15 08:00 UTC).
     CHECK(format_date(Seconds{std::chrono::seconds{1'800'000'000}}) == "15/01/2027");
