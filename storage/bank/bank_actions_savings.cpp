@@ -52,9 +52,10 @@ net::awaitable<engine::ActionResult> BankActions::run_savings_action(
     if (!user) co_return refusal;
     const bool deposit = name == "savings.deposit";
     if (deposit && arg(request.args, "source") == "mpesa") {
-        auto pending = co_await bank_.store().write(mpesa_in_job(
-            "save:" + context.request_id,
-            "savings:" + context.phone + ":" + std::to_string(number), *amount, std::string(transfer_kind::save), now));
+        auto pending = co_await bank_.store().write(
+            mpesa_in_job("save:" + context.request_id,
+                         "savings:" + context.phone + ":" + std::to_string(number), *amount,
+                         std::string(transfer_kind::save), now));
         if (!pending && pending.error() == BankError::unknown_account) {
             co_return engine::ActionResult{"no_goal", {}};
         }
