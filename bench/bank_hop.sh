@@ -5,12 +5,13 @@
 #   bench/bank_hop.sh
 #   BENCH_CONNECTIONS=256 BENCH_ROUNDS=1 bench/bank_hop.sh
 #
-# Both servers run the shipped menu, one thread, pinned to CPU 0; the load runs on CPU 1. The
-# dialog is dial (user.lookup) -> Wallet -> Balance -> PIN (balance): four hops, two actions.
-# With the bank, user.lookup reads the user, and balance verifies the PIN (argon2id at its
-# minimum cost, so the row measures the store, not the hash; one PIN-counter write each, group
-# committed with synchronous=FULL) and reads the wallet. Registered callers come from
-# bench_seed_bank. Bounded: 2 servers x rounds x (warm-up + duration), plus the build.
+# Both servers run the shipped menu, one thread, pinned to CPU 0; the load runs on CPU 1. Two
+# dialogs: `balance` is dial (user.lookup) -> Wallet -> Balance -> PIN (balance), four hops and
+# two actions; with the bank, user.lookup reads the user, and balance verifies the PIN (argon2id
+# at its minimum cost, so the row measures the store, not the hash; one PIN-counter write each,
+# group committed with synchronous=FULL) and reads the wallet. `dial` is the first hop alone:
+# one read of the bank. Registered callers come from bench_seed_bank. Bounded: 2 dialogs x
+# 2 servers x rounds x (warm-up + duration), plus the build.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -48,33 +49,35 @@ pids+=($!)
 wait_for_port "$memory_port" || { cat "$log_dir/memory.log" >&2; exit 1; }
 wait_for_port "$bank_port" || { cat "$log_dir/bank.log" >&2; exit 1; }
 
-load() {  # load LABEL PORT
+load() {  # load LABEL PORT INPUTS
     timeout $((warmup + seconds + 30)) taskset -c "$load_cpu" "$build/bench/bench_ussd_load" \
         --target "127.0.0.1:$2" --connections "$connections" --warmup "$warmup" \
-        --duration "$seconds" --inputs 1,1,1234 --callers "$callers" --label "$1" \
+        --duration "$seconds" --inputs "$3" --callers "$callers" --label "$1" \
         2>>"$log_dir/load.log" || true
 }
 
-memory="" bank=""
-for _ in $(seq 1 "$rounds"); do
-    memory+=$(load memory "$memory_port")$'\n'
-    bank+=$(load bank "$bank_port")$'\n'
-done
-memory=$(medians "in-memory data" "${memory%$'\n'}")
-bank=$(medians "SQLite bank" "${bank%$'\n'}")
-
-echo "| connections | actions | hops/s | p50 ms | p99 ms | max ms | errors | bank/memory |"
-echo "|---:|---|---:|---:|---:|---:|---:|---:|"
-for json in "$memory" "$bank"; do
-    label=$(sed -n 's/.*"label":"\([^"]*\)".*/\1/p' <<<"$json")
-    ratio=""
-    if [[ $json == "$bank" ]]; then
-        ratio=$(awk -v b="$(field "$bank" hops_per_s)" -v m="$(field "$memory" hops_per_s)" \
-            'BEGIN { if (m > 0) printf "%.2f", b / m; else print "n/a" }')
-    fi
-    printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$connections" "$label" \
-        "$(field "$json" hops_per_s)" "$(field "$json" p50_ms)" "$(field "$json" p99_ms)" \
-        "$(field "$json" max_ms)" "$(field "$json" errors)" "$ratio"
+echo "| dialog | actions | hops/s | p50 ms | p99 ms | max ms | errors | bank/memory |"
+echo "|---|---|---:|---:|---:|---:|---:|---:|"
+# The whole balance dialog (four hops), then the dial hop alone (user.lookup reads the bank).
+for dialog in "balance:1,1,1234" "dial:-"; do
+    memory="" bank=""
+    for _ in $(seq 1 "$rounds"); do
+        memory+=$(load memory "$memory_port" "${dialog#*:}")$'\n'
+        bank+=$(load bank "$bank_port" "${dialog#*:}")$'\n'
+    done
+    memory=$(medians "in-memory data" "${memory%$'\n'}")
+    bank=$(medians "SQLite bank" "${bank%$'\n'}")
+    for json in "$memory" "$bank"; do
+        label=$(sed -n 's/.*"label":"\([^"]*\)".*/\1/p' <<<"$json")
+        ratio=""
+        if [[ $json == "$bank" ]]; then
+            ratio=$(awk -v b="$(field "$bank" hops_per_s)" -v m="$(field "$memory" hops_per_s)" \
+                'BEGIN { if (m > 0) printf "%.2f", b / m; else print "n/a" }')
+        fi
+        printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "${dialog%%:*}" "$label" \
+            "$(field "$json" hops_per_s)" "$(field "$json" p50_ms)" "$(field "$json" p99_ms)" \
+            "$(field "$json" max_ms)" "$(field "$json" errors)" "$ratio"
+    done
 done
 if [[ -s "$log_dir/load.log" ]]; then
     echo >&2

@@ -5,7 +5,7 @@
 // Usage: bench_ussd_load [--target HOST:PORT] [--path /ussd/at] [--connections N]
 //                        [--warmup SECONDS] [--duration SECONDS] [--inputs 1,1,1234]
 //                        [--label NAME] [--early-end error|ok] [--rate HOPS_PER_SECOND]
-//                        [--callers N]
+//                        [--callers N]          (--inputs -: sessions of one dial hop)
 // One thread. Every reply must be 200 and start "CON " or "END "; a session that ends before
 // its last input counts as an error too (the path no longer matches the menu), unless
 // --early-end ok, for the ceiling server, which answers "END ok" to everything.
@@ -240,6 +240,7 @@ bool parse_args(int argc, char** argv, Config& config) {
             config.label = value;
         } else if (name == "--inputs") {
             config.inputs.clear();
+            if (value == "-") continue;  // no inputs: every session is the dial hop alone
             for (std::size_t start = 0; start <= value.size();) {
                 const auto comma = std::min(value.find(',', start), value.size());
                 config.inputs.push_back(value.substr(start, comma - start));
