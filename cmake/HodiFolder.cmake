@@ -29,7 +29,7 @@ function(hodi_test name folder)
     target_link_libraries(${name} PRIVATE hodi_test_support ${ARG_LINKS} doctest::doctest)
     add_test(NAME ${name} COMMAND ${name} --force-colors=0)
     set_tests_properties(${name} PROPERTIES
-        ENVIRONMENT "HODI_SOURCE_DIR=${CMAKE_SOURCE_DIR};HODI_BINARY_DIR=${CMAKE_BINARY_DIR};HODI_SHARED_DIR=${HODI_SHARED_DIR}")
+        ENVIRONMENT "HODI_SOURCE_DIR=${CMAKE_SOURCE_DIR};HODI_BINARY_DIR=${CMAKE_BINARY_DIR};HODI_VECTORS_DIR=${HODI_VECTORS_DIR}")
     if(ARG_TIMEOUT)
         set_tests_properties(${name} PROPERTIES TIMEOUT ${ARG_TIMEOUT})
     endif()

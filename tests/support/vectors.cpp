@@ -22,7 +22,7 @@ std::filesystem::path env_path(const char* name, const char* fallback) {
 std::filesystem::path source_dir() { return env_path("HODI_SOURCE_DIR", "."); }
 
 std::filesystem::path vectors_dir() {
-    return env_path("HODI_SHARED_DIR", "../shared") / "vectors";
+    return env_path("HODI_VECTORS_DIR", "tests/vectors");
 }
 
 std::string read_file(const std::filesystem::path& path) {

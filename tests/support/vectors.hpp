@@ -1,4 +1,4 @@
-// Access to ../shared/vectors (the protocol samples in real wire format) and to source files.
+// Access to tests/vectors (the protocol samples in real wire format) and to source files.
 #pragma once
 
 #include <boost/json/value.hpp>
@@ -10,7 +10,7 @@
 namespace hodi::test {
 
 std::filesystem::path source_dir();  ///< the repository root (HODI_SOURCE_DIR)
-std::filesystem::path vectors_dir();  ///< HODI_SHARED_DIR/vectors
+std::filesystem::path vectors_dir();  ///< HODI_VECTORS_DIR (tests/vectors)
 
 // Parses vectors/<file>; fails the running test (doctest FAIL) when it is missing or broken.
 boost::json::value load_vector(std::string_view file);
