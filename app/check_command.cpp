@@ -3,50 +3,33 @@
 #include <CLI/CLI.hpp>
 #include <SQLiteCpp/Database.h>
 
-#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <string>
 
+#include "app/bank_inspection.hpp"
 #include "app/commands.hpp"
 #include "storage/bank/book_check.hpp"
-#include "storage/bank/schema.hpp"
 
 namespace hodi::app {
 
 namespace {
 
+int report_book(const std::string& path, SQLite::Database& db) {
+    const storage::BookSummary summary = storage::verify_book(db);
+    std::cout << path << ": " << summary.accounts << " accounts, " << summary.transfers
+              << " transfers (" << summary.pending << " pending), " << summary.entries
+              << " entries\n";
+    for (const std::string& violation : summary.violations) {
+        std::cout << "violation: " << violation << '\n';
+    }
+    std::cout << (summary.violations.empty() ? "book ok\n" : "book BROKEN\n");
+    return summary.violations.empty() ? 0 : 1;
+}
+
 int run_check(const std::string& path) {
-    // A check never creates or migrates: a missing or older file is reported, not changed.
-    if (!std::filesystem::exists(path)) {
-        std::cerr << "hodi check: " << path << ": no such database\n";
-        return 2;
-    }
-    try {
-        SQLite::Database db(path, SQLite::OPEN_READONLY,
-                            static_cast<int>(storage::sqlite_busy_timeout.count()));
-        const int version = db.execAndGet("PRAGMA user_version").getInt();
-        if (version != storage::schema_version_known()) {
-            std::cerr << "hodi check: " << path << " has schema version " << version
-                      << "; this hodi knows version " << storage::schema_version_known()
-                      << '\n';
-            return 2;
-        }
-        db.exec("BEGIN");  // one snapshot, even while `hodi serve` writes
-        const storage::BookSummary summary = storage::verify_book(db);
-        db.exec("COMMIT");
-        std::cout << path << ": " << summary.accounts << " accounts, " << summary.transfers
-                  << " transfers (" << summary.pending << " pending), " << summary.entries
-                  << " entries\n";
-        for (const std::string& violation : summary.violations) {
-            std::cout << "violation: " << violation << '\n';
-        }
-        std::cout << (summary.violations.empty() ? "book ok\n" : "book BROKEN\n");
-        return summary.violations.empty() ? 0 : 1;
-    } catch (const std::exception& error) {
-        std::cerr << "hodi check: " << path << ": " << error.what() << '\n';
-        return 2;
-    }
+    return inspect_bank("check", path,
+                        [&path](SQLite::Database& db) { return report_book(path, db); });
 }
 
 }  // namespace
