@@ -131,7 +131,7 @@ std::shared_ptr<storage::SessionStore> make_store(const Config& config, net::io_
 }
 
 // What answers the menus' actions, and the bank behind it when there is one. Destroyed after
-// the server stops: the Store finishes every submitted write first.
+// the server stops and before the io_context: the Store finishes every submitted write first.
 struct ActionBackend {
     std::unique_ptr<storage::Store> store;
     std::unique_ptr<storage::Bank> bank;
@@ -171,9 +171,8 @@ std::optional<ActionBackend> open_actions(const Config& config) {
     }
     pins.pepper = *pepper.pepper;
     backend.bank = std::make_unique<storage::Bank>(*backend.store, std::move(pins));
-    backend.actions = std::make_shared<storage::BankActions>(
-        *backend.bank,
-        wall_clock_seconds, config.loans);
+    backend.actions =
+        std::make_shared<storage::BankActions>(*backend.bank, wall_clock_seconds, config.loans);
     return backend;
 }
 
@@ -192,11 +191,12 @@ int run_serve(const ServeOptions& options) {
     const auto menu = read_menu(*config);
     if (!menu) return exit_bad_config;
 
-    std::optional<ActionBackend> backend = open_actions(*config);
-    if (!backend) return exit_cannot_serve;
-
     const unsigned threads = config->effective_threads();
     net::io_context io(static_cast<int>(threads));
+    // Declared after io, so destroyed before it: the Store finishes its queued writes in its
+    // destructor and posts their completions to io, which must still exist then.
+    std::optional<ActionBackend> backend = open_actions(*config);
+    if (!backend) return exit_cannot_serve;
     auto store = make_store(*config, io);
     auto handler = std::make_shared<adapters::AtUssdHandler>(
         menu, store, backend->actions,
