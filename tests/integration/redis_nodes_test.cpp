@@ -14,6 +14,7 @@
 #include "adapters/http_client.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/redis_server.hpp"
+#include "tests/support/vectors.hpp"
 
 namespace {
 
@@ -63,6 +64,9 @@ public:
 
     unsigned short port() const { return port_; }
     bool alive() { return process_->running(); }
+    std::string log() const {
+        return std::filesystem::exists(log_) ? hodi::test::read_file(log_) : std::string();
+    }
     // True once /readyz answers 200 (listening, Redis connected), polling up to `limit`.
     bool wait_ready(milliseconds limit = milliseconds(5000)) {
         const auto deadline = Clock::now() + limit;
@@ -272,8 +276,8 @@ TEST_CASE("killing and restarting Redis under load never hangs, garbles or crash
     CHECK(tally.slow.load() == 0);
     REQUIRE(first != 0);
     CHECK(first - restarted_ns < 2'000'000'000LL);
-    CHECK(a.alive());
-    CHECK(b.alive());
+    CHECK_MESSAGE(a.alive(), "node a's log:\n" << a.log());
+    CHECK_MESSAGE(b.alive(), "node b's log:\n" << b.log());
     CHECK(a.readyz() == 200);
     CHECK(b.readyz() == 200);
 }
