@@ -55,7 +55,7 @@ std::string audit_hash(std::string_view prev_hash, std::int64_t seq, Seconds at,
                     event.subject.size() + event.detail.size() + 64);
     message.append(prev_hash);
     add_netstring(message, std::to_string(seq));
-    add_netstring(message, std::to_string(at.time_since_epoch().count()));
+    add_netstring(message, std::to_string(unix_seconds(at)));
     add_netstring(message, event.actor);
     add_netstring(message, event.event);
     add_netstring(message, event.subject);
@@ -77,7 +77,7 @@ boost::system::result<void> append_audit(SQLite::Database& db, const AuditEvent&
                              "INSERT INTO audit (seq, at, actor, event, subject, detail, "
                              "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     insert.bind(1, seq);
-    insert.bind(2, static_cast<std::int64_t>(now.time_since_epoch().count()));
+    insert.bind(2, unix_seconds(now));
     insert.bind(3, event.actor);
     insert.bind(4, event.event);
     insert.bind(5, event.subject);

@@ -16,8 +16,6 @@ constexpr int savings_points_per_week = score_savings_max / score_savings_weeks;
 constexpr int activity_points_per_transfer = 2;
 constexpr std::int64_t seconds_per_week = 7 * seconds_per_day;
 
-std::int64_t seconds(Seconds at) { return at.time_since_epoch().count(); }
-
 int count(SQLite::Statement& query) {
     return query.executeStep() ? query.getColumn(0).getInt() : 0;
 }
@@ -71,7 +69,7 @@ std::string score_reasons(const ScoreParts& parts, const ScoreInputs& in,
 
 boost::system::result<ScoreInputs> gather_score_inputs(SQLite::Database& db,
                                                        std::int64_t user_id, Seconds now) {
-    const std::int64_t at = seconds(now);
+    const std::int64_t at = unix_seconds(now);
     SQLite::Statement user(db, "SELECT created_at FROM users WHERE id = ?");
     user.bind(1, user_id);
     if (!user.executeStep()) return make_error_code(BankError::unknown_user);
@@ -138,7 +136,7 @@ boost::system::result<CreditScore> recompute_score(SQLite::Database& db, std::in
     store.bind(4, score.parts.repayment);
     store.bind(5, score.parts.activity);
     store.bind(6, score.parts.tenure);
-    store.bind(7, seconds(now));
+    store.bind(7, unix_seconds(now));
     store.exec();
     return score;
 }

@@ -46,7 +46,7 @@ void write_entries(SQLite::Database& db, const Transfer& transfer, Seconds now) 
                             "INSERT INTO entries (transfer, account, amount, created_at) "
                             "VALUES (?, ?, ?, ?)");
     SQLite::Statement balance(db, "UPDATE accounts SET balance = balance + ? WHERE id = ?");
-    const std::int64_t at = now.time_since_epoch().count();
+    const std::int64_t at = unix_seconds(now);
     const std::pair<AccountId, Cents> legs[] = {{transfer.debit, -transfer.amount},
                                                 {transfer.credit, transfer.amount}};
     for (const auto& [account, amount] : legs) {
@@ -66,7 +66,7 @@ void write_entries(SQLite::Database& db, const Transfer& transfer, Seconds now) 
 void set_state(SQLite::Database& db, std::int64_t seq, TransferState state, Seconds now) {
     SQLite::Statement update(db, "UPDATE transfers SET state = ?, resolved_at = ? WHERE seq = ?");
     update.bind(1, std::string(to_string(state)));
-    update.bind(2, static_cast<std::int64_t>(now.time_since_epoch().count()));
+    update.bind(2, unix_seconds(now));
     update.bind(3, seq);
     update.exec();
 }
@@ -114,7 +114,7 @@ boost::system::result<AccountId> open_account(SQLite::Database& db, std::string_
     insert.bind(2, std::string(kind));
     if (user_id) insert.bind(3, *user_id);
     if (floor) insert.bind(4, *floor);
-    insert.bind(5, static_cast<std::int64_t>(now.time_since_epoch().count()));
+    insert.bind(5, unix_seconds(now));
     insert.exec();
     return db.getLastInsertRowid();
 }
@@ -189,7 +189,7 @@ boost::system::result<Transfer> create_transfer(SQLite::Database& db,
     insert.bind(5, transfer.kind);
     insert.bind(6, transfer.two_phase ? 1 : 0);
     insert.bind(7, std::string(to_string(transfer.state)));
-    insert.bind(8, static_cast<std::int64_t>(now.time_since_epoch().count()));
+    insert.bind(8, unix_seconds(now));
     insert.exec();
     transfer.seq = db.getLastInsertRowid();
     if (transfer.two_phase) {

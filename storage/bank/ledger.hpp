@@ -16,10 +16,11 @@
 
 #include "storage/bank/money.hpp"
 
+#include "storage/bank/unix_time.hpp"
+
 namespace hodi::storage {
 
 using AccountId = std::int64_t;
-using Seconds = std::chrono::sys_seconds;
 
 // The accounts every book has, created by the first migration.
 enum class SystemAccount : std::uint8_t {

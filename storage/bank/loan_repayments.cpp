@@ -23,7 +23,7 @@ void update_repaid(SQLite::Database& db, const Loan& loan, Seconds now) {
                              "UPDATE loans SET repaid = ?, state = ?, closed_at = ? WHERE id = ?");
     update.bind(1, loan.repaid);
     update.bind(2, std::string(to_string(loan.state)));
-    if (loan.state == LoanState::repaid) update.bind(3, seconds(now));
+    if (loan.state == LoanState::repaid) update.bind(3, unix_seconds(now));
     update.bind(4, loan.id);
     update.exec();
 }
@@ -68,7 +68,7 @@ boost::system::result<void> charge_overdue_penalties(SQLite::Database& db, std::
                                     "WHERE user_id = ? AND state = 'open' AND due_at < ? "
                                     "AND overdue_at IS NULL ORDER BY id");
     query.bind(1, user_id);
-    query.bind(2, seconds(now));
+    query.bind(2, unix_seconds(now));
     std::vector<Loan> overdue;
     while (query.executeStep()) overdue.push_back(read_loan(query));
     if (overdue.empty()) return {};
@@ -88,7 +88,7 @@ boost::system::result<void> charge_overdue_penalties(SQLite::Database& db, std::
                                  "UPDATE loans SET penalty = penalty + ?, overdue_at = ? "
                                  "WHERE id = ?");
         update.bind(1, penalty);
-        update.bind(2, seconds(now));
+        update.bind(2, unix_seconds(now));
         update.bind(3, loan.id);
         update.exec();
         loan.penalty += penalty;

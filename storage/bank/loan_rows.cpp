@@ -22,9 +22,6 @@ const char* const loan_columns =
     "term_days, repaid, state, disbursement, created_at, due_at, overdue_at, closed_at "
     "FROM loans ";
 
-std::int64_t seconds(Seconds at) { return at.time_since_epoch().count(); }
-Seconds at_seconds(std::int64_t value) { return Seconds{std::chrono::seconds{value}}; }
-
 Loan read_loan(SQLite::Statement& q) {
     Loan loan;
     loan.id = q.getColumn(0).getInt64();
@@ -40,10 +37,10 @@ Loan read_loan(SQLite::Statement& q) {
     loan.repaid = q.getColumn(10).getInt64();
     loan.state = parse_loan_state(q.getColumn(11).getString());
     loan.disbursement = q.getColumn(12).getString();
-    loan.created_at = at_seconds(q.getColumn(13).getInt64());
-    loan.due_at = at_seconds(q.getColumn(14).getInt64());
-    if (!q.getColumn(15).isNull()) loan.overdue_at = at_seconds(q.getColumn(15).getInt64());
-    if (!q.getColumn(16).isNull()) loan.closed_at = at_seconds(q.getColumn(16).getInt64());
+    loan.created_at = from_unix_seconds(q.getColumn(13).getInt64());
+    loan.due_at = from_unix_seconds(q.getColumn(14).getInt64());
+    if (!q.getColumn(15).isNull()) loan.overdue_at = from_unix_seconds(q.getColumn(15).getInt64());
+    if (!q.getColumn(16).isNull()) loan.closed_at = from_unix_seconds(q.getColumn(16).getInt64());
     return loan;
 }
 

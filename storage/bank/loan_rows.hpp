@@ -17,8 +17,6 @@ namespace hodi::storage::loan_rows {
 // "SELECT <every loans column> FROM loans ", in read_loan's order; append a WHERE clause.
 extern const char* const loan_columns;
 
-std::int64_t seconds(Seconds at);
-Seconds at_seconds(std::int64_t value);
 Loan read_loan(SQLite::Statement& q);
 std::optional<Loan> loan_by_disbursement(SQLite::Database& db, std::string_view id);
 

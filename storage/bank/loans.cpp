@@ -47,8 +47,8 @@ Loan insert_loan(SQLite::Database& db, Loan loan) {
     insert.bind(7, loan.penalty_rate);
     insert.bind(8, loan.term_days);
     insert.bind(9, loan.disbursement);
-    insert.bind(10, seconds(loan.created_at));
-    insert.bind(11, seconds(loan.due_at));
+    insert.bind(10, unix_seconds(loan.created_at));
+    insert.bind(11, unix_seconds(loan.due_at));
     insert.exec();
     loan.id = db.getLastInsertRowid();
     return loan;
@@ -185,8 +185,8 @@ boost::system::result<void> loan_disbursement_settled(SQLite::Database& db,
     SQLite::Statement update(db, "UPDATE loans SET state = ?, due_at = ?, closed_at = ? "
                                  "WHERE id = ?");
     update.bind(1, std::string(to_string(loan.state)));
-    update.bind(2, seconds(loan.due_at));
-    if (!paid_out) update.bind(3, seconds(now));
+    update.bind(2, unix_seconds(loan.due_at));
+    if (!paid_out) update.bind(3, unix_seconds(now));
     update.bind(4, loan.id);
     update.exec();
     if (!paid_out) {

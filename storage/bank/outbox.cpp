@@ -21,9 +21,6 @@ constexpr const char* row_columns =
 // Provider errors are kept for the operator, but a runaway message must not bloat the row.
 constexpr std::size_t outbox_error_chars_max = 200;
 
-std::int64_t seconds(Seconds at) { return at.time_since_epoch().count(); }
-Seconds at_seconds(std::int64_t value) { return Seconds{std::chrono::seconds{value}}; }
-
 OutboxKind parse_kind(const std::string& text) {
     if (text == "stk_push") return OutboxKind::stk_push;
     if (text == "b2c") return OutboxKind::b2c;
@@ -47,10 +44,10 @@ OutboxRow read_row(SQLite::Statement& query) {
     row.payload = query.getColumn(5).getString();
     row.state = parse_state(query.getColumn(6).getString());
     row.attempts = query.getColumn(7).getInt();
-    row.next_attempt_at = at_seconds(query.getColumn(8).getInt64());
+    row.next_attempt_at = from_unix_seconds(query.getColumn(8).getInt64());
     if (!query.getColumn(9).isNull()) row.provider_ref = query.getColumn(9).getString();
     row.last_error = query.getColumn(10).getString();
-    row.created_at = at_seconds(query.getColumn(11).getInt64());
+    row.created_at = from_unix_seconds(query.getColumn(11).getInt64());
     return row;
 }
 
@@ -150,9 +147,9 @@ boost::system::result<std::int64_t> enqueue_outbox(SQLite::Database& db,
     insert.bind(3, request.phone);
     if (request.amount) insert.bind(4, *request.amount);
     insert.bind(5, request.payload);
-    insert.bind(6, seconds(now));
-    insert.bind(7, seconds(now));
-    insert.bind(8, seconds(now));
+    insert.bind(6, unix_seconds(now));
+    insert.bind(7, unix_seconds(now));
+    insert.bind(8, unix_seconds(now));
     insert.exec();
     return db.getLastInsertRowid();
 }
@@ -171,7 +168,7 @@ boost::system::result<std::vector<OutboxRow>> claim_due_outbox(SQLite::Database&
     SQLite::Statement query(db, std::string(row_columns) +
                                     "WHERE state IN ('pending', 'sent') AND next_attempt_at <= ? "
                                     "ORDER BY next_attempt_at, id LIMIT ?");
-    query.bind(1, seconds(now));
+    query.bind(1, unix_seconds(now));
     query.bind(2, static_cast<std::int64_t>(count));
     std::vector<OutboxRow> rows;
     while (query.executeStep()) rows.push_back(read_row(query));
@@ -180,8 +177,8 @@ boost::system::result<std::vector<OutboxRow>> claim_due_outbox(SQLite::Database&
                                 "WHERE id = ?");
     for (OutboxRow& row : rows) {
         row.next_attempt_at = now + lease;
-        lease_row.bind(1, seconds(row.next_attempt_at));
-        lease_row.bind(2, seconds(now));
+        lease_row.bind(1, unix_seconds(row.next_attempt_at));
+        lease_row.bind(2, unix_seconds(now));
         lease_row.bind(3, row.id);
         lease_row.exec();
         lease_row.reset();
@@ -200,8 +197,8 @@ boost::system::result<OutboxRow> mark_outbox_sent(SQLite::Database& db, std::int
                              "UPDATE outbox SET state = 'sent', provider_ref = ?, "
                              "next_attempt_at = ?, updated_at = ? WHERE id = ?");
     update.bind(1, std::string(provider_ref));
-    update.bind(2, seconds(check_at));
-    update.bind(3, seconds(now));
+    update.bind(2, unix_seconds(check_at));
+    update.bind(3, unix_seconds(now));
     update.bind(4, id);
     update.exec();
     row->state = OutboxState::sent;
@@ -245,7 +242,7 @@ boost::system::result<OutboxRow> complete_row(SQLite::Database& db, std::int64_t
                              "WHERE id = ?");
     update.bind(1, std::string(to_string(row->state)));
     update.bind(2, row->last_error);
-    update.bind(3, seconds(now));
+    update.bind(3, unix_seconds(now));
     update.bind(4, id);
     update.exec();
     return row;
@@ -275,8 +272,8 @@ boost::system::result<OutboxRow> retry_row(SQLite::Database& db, std::int64_t id
     row->next_attempt_at = now + outbox_backoff(retry, row->attempts);
     update.bind(1, row->attempts);
     update.bind(2, row->last_error);
-    update.bind(3, seconds(row->next_attempt_at));
-    update.bind(4, seconds(now));
+    update.bind(3, unix_seconds(row->next_attempt_at));
+    update.bind(4, unix_seconds(now));
     update.bind(5, id);
     update.exec();
     if (row->attempts < retry.attempts_max) return row;

@@ -14,7 +14,7 @@ boost::system::result<std::size_t> charge_all_overdue_penalties(SQLite::Database
                             "SELECT user_id FROM loans WHERE state = 'open' AND due_at < ? "
                             "AND overdue_at IS NULL GROUP BY user_id ORDER BY min(due_at) "
                             "LIMIT ?");
-    query.bind(1, static_cast<std::int64_t>(now.time_since_epoch().count()));
+    query.bind(1, unix_seconds(now));
     query.bind(2, static_cast<std::int64_t>(users_max));
     std::vector<std::int64_t> users;
     while (query.executeStep()) users.push_back(query.getColumn(0).getInt64());

@@ -5,9 +5,10 @@
 #include <cstddef>
 #include <string_view>
 
+#include "storage/bank/unix_time.hpp"
+
 namespace hodi::storage {
 
-using Seconds = std::chrono::sys_seconds;
 
 inline constexpr std::size_t pin_digits = 4;
 // Wrong PINs allowed before each lock.

@@ -63,9 +63,9 @@ boost::system::result<GoalCreation> create_goal(SQLite::Database& db, std::int64
     insert.bind(2, number);
     insert.bind(3, std::string(name));
     insert.bind(4, target);
-    insert.bind(5, static_cast<std::int64_t>(due.time_since_epoch().count()));
+    insert.bind(5, unix_seconds(due));
     insert.bind(6, *account);
-    insert.bind(7, static_cast<std::int64_t>(now.time_since_epoch().count()));
+    insert.bind(7, unix_seconds(now));
     insert.exec();
     return GoalCreation{{}, {db.getLastInsertRowid(), number, std::string(name), target, due,
                              *account, 0}};
@@ -98,7 +98,7 @@ boost::system::result<int> deposit_streak_weeks(SQLite::Database& db, const Savi
                             "SELECT DISTINCT (?1 - created_at) / 604800 AS week FROM transfers "
                             "WHERE credit_account = ?2 AND state = 'posted' AND created_at <= ?1 "
                             "ORDER BY week");
-    query.bind(1, static_cast<std::int64_t>(now.time_since_epoch().count()));
+    query.bind(1, unix_seconds(now));
     query.bind(2, goal.account);
     int streak = 0;
     while (query.executeStep() && query.getColumn(0).getInt64() == streak) ++streak;

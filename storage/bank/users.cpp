@@ -10,16 +10,13 @@ namespace hodi::storage {
 
 namespace {
 
-std::int64_t seconds(Seconds at) { return at.time_since_epoch().count(); }
-Seconds at_seconds(std::int64_t value) { return Seconds{std::chrono::seconds{value}}; }
-
 void store_lock(SQLite::Database& db, std::int64_t user_id, const PinLock& lock) {
     SQLite::Statement update(db,
                              "UPDATE users SET failed_pins = ?, lock_stage = ?, locked_until = ? "
                              "WHERE id = ?");
     update.bind(1, lock.failed_pins);
     update.bind(2, lock.lock_stage);
-    update.bind(3, seconds(lock.locked_until));
+    update.bind(3, unix_seconds(lock.locked_until));
     update.bind(4, user_id);
     update.exec();
 }
@@ -45,8 +42,8 @@ boost::system::result<std::optional<User>> find_user(SQLite::Database& db,
     if (!query.getColumn(3).isNull()) user.pin_hash = query.getColumn(3).getString();
     user.lock.failed_pins = query.getColumn(4).getInt();
     user.lock.lock_stage = query.getColumn(5).getInt();
-    user.lock.locked_until = at_seconds(query.getColumn(6).getInt64());
-    user.created_at = at_seconds(query.getColumn(7).getInt64());
+    user.lock.locked_until = from_unix_seconds(query.getColumn(6).getInt64());
+    user.created_at = from_unix_seconds(query.getColumn(7).getInt64());
     return std::optional<User>{std::move(user)};
 }
 
@@ -59,7 +56,7 @@ boost::system::result<User> ensure_user(SQLite::Database& db, std::string_view p
                              "INSERT INTO users (phone, language, created_at) VALUES (?, ?, ?)");
     insert.bind(1, std::string(phone));
     insert.bind(2, std::string(engine::language_code(language)));
-    insert.bind(3, seconds(now));
+    insert.bind(3, unix_seconds(now));
     insert.exec();
     const std::int64_t id = db.getLastInsertRowid();
     if (auto wallet = open_account(db, wallet_code(phone), "wallet", id, 0, now); !wallet) {
@@ -104,7 +101,7 @@ boost::system::result<PinAttempt> record_pin_attempt(SQLite::Database& db, std::
     query.bind(1, user_id);
     if (!query.executeStep()) return make_error_code(BankError::unknown_user);
     PinLock lock{query.getColumn(0).getInt(), query.getColumn(1).getInt(),
-                 at_seconds(query.getColumn(2).getInt64())};
+                 from_unix_seconds(query.getColumn(2).getInt64())};
     // A lock that landed between reading the user and this write wins: the attempt is void.
     if (lock.locked(now)) return PinAttempt{lock, true};
     // An expired lock keeps its stage (so the next three wrong PINs escalate) but not its
@@ -115,7 +112,7 @@ boost::system::result<PinAttempt> record_pin_attempt(SQLite::Database& db, std::
         std::string detail = "stage " + std::to_string(after.lock_stage);
         detail += after.lock_stage >= pin_operator_lock_stage
                       ? std::string(" until an operator unlocks")
-                      : " until " + std::to_string(seconds(after.locked_until));
+                      : " until " + std::to_string(unix_seconds(after.locked_until));
         auto audited = append_audit(
             db, {"system", "pin.locked", query.getColumn(3).getString(), std::move(detail)}, now);
         if (!audited) return audited.error();
