@@ -28,7 +28,7 @@ constexpr std::chrono::seconds claim_lease{60};
 
 // A sandbox leg that cannot complete as successful (its transfer was settled some other way)
 // is completed as failed, so one odd row never blocks the rest.
-void complete_leg(SQLite::Database& db, const OutboxRow& row, Seconds now, DrainPass& pass) {
+void complete_leg(storage::Connection& db, const OutboxRow& row, Seconds now, DrainPass& pass) {
     if (row.transfer && storage::complete_outbox(db, row.id, true, "", "sandbox", now)) {
         ++pass.completed;
         return;
@@ -39,7 +39,7 @@ void complete_leg(SQLite::Database& db, const OutboxRow& row, Seconds now, Drain
     if (storage::complete_outbox(db, row.id, false, why, "sandbox", now)) ++pass.failed;
 }
 
-void handle_row(SQLite::Database& db, const OutboxRow& row, Seconds now,
+void handle_row(storage::Connection& db, const OutboxRow& row, Seconds now,
                 std::chrono::seconds delay, DrainPass& pass) {
     if (row.kind == OutboxKind::sms) {
         // The text may hold balances: it is for the subscriber, never for info-level logs.
@@ -61,7 +61,7 @@ void handle_row(SQLite::Database& db, const OutboxRow& row, Seconds now,
 
 storage::DbFn<DrainPass> sandbox_pass_job(Seconds now, std::chrono::seconds delay,
                                           std::size_t batch) {
-    return [now, delay, batch](SQLite::Database& db) -> result<DrainPass> {
+    return [now, delay, batch](storage::Connection& db) -> result<DrainPass> {
         auto rows = storage::claim_due_outbox(db, now, batch, claim_lease);
         if (!rows) return rows.error();
         DrainPass pass;

@@ -24,7 +24,7 @@ struct AdminOptions {
 
 // The unlock and its audit event commit together: an operator action is never unrecorded.
 storage::DbFn<int> unlock_job(std::string phone, storage::Seconds now) {
-    return [phone = std::move(phone), now](SQLite::Database& db) -> boost::system::result<int> {
+    return [phone = std::move(phone), now](storage::Connection& db) -> boost::system::result<int> {
         if (auto unlocked = storage::unlock_user(db, phone); !unlocked) return unlocked.error();
         if (auto audited = storage::append_audit(db, {"operator", "pin.unlocked", phone, ""}, now);
             !audited) {
@@ -40,7 +40,7 @@ int run_unlock(const AdminOptions& options) {
         std::cerr << "hodi admin unlock: " << options.msisdn << " is not a Kenyan mobile number\n";
         return 2;
     }
-    auto store = storage::Store::open(storage::StoreSettings{options.db, 1});
+    auto store = storage::Store::open(storage::StoreSettings{options.db});
     if (!store) {
         std::cerr << "hodi admin unlock: " << options.db << ": " << store.error().message()
                   << '\n';

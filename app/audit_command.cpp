@@ -1,7 +1,6 @@
 // `hodi audit verify`: walks the hash-chained audit log and exits non-zero at the first event
 // whose link or hash is wrong, so tampering with the history is found, and where.
 #include <CLI/CLI.hpp>
-#include <SQLiteCpp/Database.h>
 
 #include <iostream>
 #include <memory>
@@ -15,7 +14,7 @@ namespace hodi::app {
 
 namespace {
 
-int report_chain(const std::string& path, SQLite::Database& db) {
+int report_chain(const std::string& path, storage::Connection& db) {
     const auto check = storage::verify_audit(db);
     if (!check) {
         std::cerr << "hodi audit verify: " << path << ": " << check.error().message() << '\n';
@@ -32,7 +31,7 @@ int report_chain(const std::string& path, SQLite::Database& db) {
 
 int run_verify(const std::string& path) {
     return inspect_bank("audit verify", path,
-                        [&path](SQLite::Database& db) { return report_chain(path, db); });
+                        [&path](storage::Connection& db) { return report_chain(path, db); });
 }
 
 }  // namespace

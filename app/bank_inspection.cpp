@@ -9,14 +9,14 @@
 namespace hodi::app {
 
 int inspect_bank(std::string_view command, const std::string& path,
-                 const std::function<int(SQLite::Database&)>& inspect) {
+                 const std::function<int(storage::Connection&)>& inspect) {
     if (!std::filesystem::exists(path)) {
         std::cerr << "hodi " << command << ": " << path << ": no such database\n";
         return exit_cannot_inspect;
     }
     try {
-        SQLite::Database db(path, SQLite::OPEN_READONLY,
-                            static_cast<int>(storage::sqlite_busy_timeout.count()));
+        storage::Connection db(path, SQLite::OPEN_READONLY,
+                               static_cast<int>(storage::sqlite_busy_timeout.count()));
         const int version = db.execAndGet("PRAGMA user_version").getInt();
         if (version != storage::schema_version_known()) {
             std::cerr << "hodi " << command << ": " << path << " has schema version " << version

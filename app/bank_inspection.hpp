@@ -2,11 +2,11 @@
 // migrate a database, and they read one snapshot even while `hodi serve` writes.
 #pragma once
 
-#include <SQLiteCpp/Database.h>
-
 #include <functional>
 #include <string>
 #include <string_view>
+
+#include "storage/bank/connection.hpp"
 
 namespace hodi::app {
 
@@ -17,6 +17,6 @@ inline constexpr int exit_cannot_inspect = 2;
 // code. A missing file, a schema version other than this hodi's, or an SQLite failure is
 // reported on stderr as "hodi COMMAND: PATH: ..." and answers exit_cannot_inspect.
 int inspect_bank(std::string_view command, const std::string& path,
-                 const std::function<int(SQLite::Database&)>& inspect);
+                 const std::function<int(storage::Connection&)>& inspect);
 
 }  // namespace hodi::app

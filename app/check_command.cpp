@@ -1,7 +1,6 @@
 // `hodi check`: audits the money book of a SQLite store and exits non-zero on any violation,
 // so an operator (or a cron job) learns of drift before a subscriber does.
 #include <CLI/CLI.hpp>
-#include <SQLiteCpp/Database.h>
 
 #include <iostream>
 #include <memory>
@@ -15,7 +14,7 @@ namespace hodi::app {
 
 namespace {
 
-int report_book(const std::string& path, SQLite::Database& db) {
+int report_book(const std::string& path, storage::Connection& db) {
     const storage::BookSummary summary = storage::verify_book(db);
     std::cout << path << ": " << summary.accounts << " accounts, " << summary.transfers
               << " transfers (" << summary.pending << " pending), " << summary.entries
@@ -29,7 +28,7 @@ int report_book(const std::string& path, SQLite::Database& db) {
 
 int run_check(const std::string& path) {
     return inspect_bank("check", path,
-                        [&path](SQLite::Database& db) { return report_book(path, db); });
+                        [&path](storage::Connection& db) { return report_book(path, db); });
 }
 
 }  // namespace

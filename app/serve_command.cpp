@@ -72,7 +72,7 @@ storage::Seconds wall_clock_seconds() {
 
 // A write job charging one batch of overdue borrowers.
 storage::DbFn<std::size_t> overdue_job(storage::Seconds now) {
-    return [now](SQLite::Database& db) {
+    return [now](storage::Connection& db) {
         return storage::charge_all_overdue_penalties(db, now, overdue_sweep_users_per_job);
     };
 }

@@ -65,8 +65,7 @@ int main(int argc, char** argv) {
         char phone[16];
         std::snprintf(phone, sizeof phone, "+2547%08d", index);
         auto done = (*store)->write_now<bool>([phone = std::string(phone), &hash,
-                                               now](SQLite::Database& db)
-                                                  -> boost::system::result<bool> {
+                                               now](Connection& db) -> boost::system::result<bool> {
             // Spelled out: a result<bool> would take a bare error_code as a bool.
             using Failure = boost::system::result<bool>;
             auto user = ensure_user(db, phone, hodi::engine::Language::en, now);

@@ -41,7 +41,7 @@ struct Options {
 
 // Opens wallet:0..wallets-1, each funded from clearing, in one write.
 DbFn<int> fund_job() {
-    return [](SQLite::Database& db) -> boost::system::result<int> {
+    return [](Connection& db) -> boost::system::result<int> {
         const AccountId clearing = find_account(db, SystemAccount::mpesa_clearing).value();
         for (int i = 0; i < wallets; ++i) {
             const std::string code = "wallet:" + std::to_string(i);
@@ -63,7 +63,7 @@ TransferRequest nth_transfer(int n) {
 }
 
 DbFn<Transfer> transfer_job(int n) {
-    return [n](SQLite::Database& db) { return create_transfer(db, nth_transfer(n), now); };
+    return [n](Connection& db) { return create_transfer(db, nth_transfer(n), now); };
 }
 
 net::awaitable<void> submitter(Store* store, int first, int step, int count,
@@ -76,7 +76,7 @@ net::awaitable<void> submitter(Store* store, int first, int step, int count,
 
 double group_commit_rate(const std::filesystem::path& file, const Options& options,
                          WriterStats& stats) {
-    auto store = Store::open(StoreSettings{file, 1}).value();
+    auto store = Store::open(StoreSettings{file}).value();
     store->write_now<int>(fund_job()).value();
     const WriterStats before = store->writer_stats();
     net::io_context io;
@@ -94,9 +94,8 @@ double group_commit_rate(const std::filesystem::path& file, const Options& optio
     stats = store->writer_stats();
     stats.batches -= before.batches;
     stats.jobs -= before.jobs;
-    auto book = store->read_now<BookSummary>([](SQLite::Database& db) {
-        return boost::system::result<BookSummary>(verify_book(db));
-    });
+    auto book = store->read_now<BookSummary>(
+        [](Connection& db) { return boost::system::result<BookSummary>(verify_book(db)); });
     if (failed != 0 || !book || !book->violations.empty()) {
         std::fprintf(stderr, "group commit run failed: %d failed, book ok=%d\n", failed.load(),
                      book && book->violations.empty());
@@ -106,7 +105,7 @@ double group_commit_rate(const std::filesystem::path& file, const Options& optio
 
 double one_transaction_each_rate(const std::filesystem::path& file, const Options& options) {
     {
-        auto store = Store::open(StoreSettings{file, 1}).value();
+        auto store = Store::open(StoreSettings{file}).value();
         store->write_now<int>(fund_job()).value();
     }
     auto db = open_connection(file).value();
@@ -137,7 +136,7 @@ double median(std::vector<double> values) {
 // Interleaves right and wrong PIN checks with production argon2 settings; each wrong PIN is
 // followed by a right one, so the lock ladder never engages.
 void pin_timing(const std::filesystem::path& file, const Options& options) {
-    auto store = Store::open(StoreSettings{file, 1}).value();
+    auto store = Store::open(StoreSettings{file}).value();
     PinSettings settings;
     settings.pepper = "bench pepper";
     Bank bank(*store, settings);

@@ -1,7 +1,6 @@
 // The hash-chained audit log in SQL: appending an event and verifying the whole chain.
 #include "storage/bank/audit.hpp"
 
-#include <SQLiteCpp/Statement.h>
 #include <openssl/evp.h>
 
 #include <array>
@@ -63,19 +62,18 @@ std::string audit_hash(std::string_view prev_hash, std::int64_t seq, Seconds at,
     return sha256_hex(message);
 }
 
-boost::system::result<void> append_audit(SQLite::Database& db, const AuditEvent& event,
-                                         Seconds now) {
+boost::system::result<void> append_audit(Connection& db, const AuditEvent& event, Seconds now) {
     HODI_ASSERT(!event.actor.empty() && !event.event.empty());
     std::int64_t seq = 1;
     std::string prev_hash(audit_genesis_hash);
-    SQLite::Statement last(db, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
+    Prepared last(db, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
     if (last.executeStep()) {
         seq = last.getColumn(0).getInt64() + 1;
         prev_hash = last.getColumn(1).getString();
     }
-    SQLite::Statement insert(db,
-                             "INSERT INTO audit (seq, at, actor, event, subject, detail, "
-                             "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    Prepared insert(db,
+                    "INSERT INTO audit (seq, at, actor, event, subject, detail, "
+                    "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     insert.bind(1, seq);
     insert.bind(2, unix_seconds(now));
     insert.bind(3, event.actor);
@@ -88,10 +86,10 @@ boost::system::result<void> append_audit(SQLite::Database& db, const AuditEvent&
     return {};
 }
 
-boost::system::result<AuditCheck> verify_audit(SQLite::Database& db) {
-    SQLite::Statement rows(db,
-                           "SELECT seq, at, actor, event, subject, detail, prev_hash, hash "
-                           "FROM audit ORDER BY seq");
+boost::system::result<AuditCheck> verify_audit(Connection& db) {
+    Prepared rows(db,
+                  "SELECT seq, at, actor, event, subject, detail, prev_hash, hash "
+                  "FROM audit ORDER BY seq");
     AuditCheck check;
     std::string expected_prev(audit_genesis_hash);
     while (rows.executeStep()) {

@@ -4,14 +4,13 @@
 // Like ledger.hpp, these run inside a transaction the caller owns; SQLite failures throw.
 #pragma once
 
-#include <SQLiteCpp/Database.h>
-
 #include <boost/system/result.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "storage/bank/connection.hpp"
 #include "storage/bank/ledger.hpp"
 
 namespace hodi::storage {
@@ -24,8 +23,7 @@ struct AuditEvent {
 };
 
 // Appends one event, chained to the previous one.
-boost::system::result<void> append_audit(SQLite::Database& db, const AuditEvent& event,
-                                         Seconds now);
+boost::system::result<void> append_audit(Connection& db, const AuditEvent& event, Seconds now);
 
 // The chain's anchor: the prev_hash of the first event.
 inline constexpr std::string_view audit_genesis_hash =
@@ -47,6 +45,6 @@ struct AuditCheck {
 // previous row's hash (genesis for the first), each hash matches its row. Removing the newest
 // rows leaves a shorter chain that still verifies: only an anchor kept elsewhere (the last
 // hash, copied off the machine) catches that.
-boost::system::result<AuditCheck> verify_audit(SQLite::Database& db);
+boost::system::result<AuditCheck> verify_audit(Connection& db);
 
 }  // namespace hodi::storage

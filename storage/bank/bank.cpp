@@ -39,11 +39,11 @@ private:
 // The SQL halves of the PIN operations. Built by plain functions, never as lambdas inside a
 // co_await expression: g++ 12 destroys such temporaries' captures twice.
 DbFn<std::optional<User>> find_user_job(std::string phone) {
-    return [phone = std::move(phone)](SQLite::Database& db) { return find_user(db, phone); };
+    return [phone = std::move(phone)](Connection& db) { return find_user(db, phone); };
 }
 
 DbFn<PinAttempt> record_attempt_job(std::int64_t user_id, bool right, Seconds now) {
-    return [user_id, right, now](SQLite::Database& db) {
+    return [user_id, right, now](Connection& db) {
         return record_pin_attempt(db, user_id, right, now);
     };
 }
@@ -51,7 +51,7 @@ DbFn<PinAttempt> record_attempt_job(std::int64_t user_id, bool right, Seconds no
 DbFn<PinChange> register_job(std::string phone, engine::Language language, std::string hashed,
                              Seconds now) {
     return [phone = std::move(phone), language, hashed = std::move(hashed),
-            now](SQLite::Database& db) -> result<PinChange> {
+            now](Connection& db) -> result<PinChange> {
         auto user = ensure_user(db, phone, language, now);
         if (!user) return user.error();
         if (user->pin_hash) return PinChange::exists;
@@ -67,7 +67,7 @@ DbFn<PinChange> register_job(std::string phone, engine::Language language, std::
 DbFn<PinChange> set_hash_job(std::int64_t user_id, std::string phone, std::string hashed,
                              Seconds now) {
     return [user_id, phone = std::move(phone), hashed = std::move(hashed),
-            now](SQLite::Database& db) -> result<PinChange> {
+            now](Connection& db) -> result<PinChange> {
         if (auto set = set_pin_hash(db, user_id, hashed); !set) return set.error();
         if (auto audited = append_audit(db, {"subscriber", "pin.changed", phone, "ok"}, now);
             !audited) {

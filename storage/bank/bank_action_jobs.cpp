@@ -1,8 +1,6 @@
 // SQL for the catalogue actions: reads and ledger moves that answer ActionResults.
 #include "storage/bank/bank_action_jobs.hpp"
 
-#include <SQLiteCpp/Statement.h>
-
 #include <chrono>
 #include <cstdio>
 
@@ -36,9 +34,9 @@ std::string statement_line(const Transfer& transfer, AccountId wallet) {
 Result refuse(const char* outcome) { return ActionResult{outcome, {}}; }
 
 // The phone an M-Pesa prompt goes to: the owner of the account the money is for.
-boost::system::result<std::string> owner_phone(SQLite::Database& db, const Account& account) {
+boost::system::result<std::string> owner_phone(Connection& db, const Account& account) {
     if (!account.user_id) return make_error_code(BankError::unknown_account);
-    SQLite::Statement query(db, "SELECT phone FROM users WHERE id = ?");
+    Prepared query(db, "SELECT phone FROM users WHERE id = ?");
     query.bind(1, *account.user_id);
     if (!query.executeStep()) return make_error_code(BankError::unknown_user);
     return query.getColumn(0).getString();
@@ -47,11 +45,11 @@ boost::system::result<std::string> owner_phone(SQLite::Database& db, const Accou
 }  // namespace
 
 DbFn<std::optional<User>> find_user_job_for_actions(std::string phone) {
-    return [phone = std::move(phone)](SQLite::Database& db) { return find_user(db, phone); };
+    return [phone = std::move(phone)](Connection& db) { return find_user(db, phone); };
 }
 
 ActionJob lookup_job(std::string phone) {
-    return [phone = std::move(phone)](SQLite::Database& db) -> Result {
+    return [phone = std::move(phone)](Connection& db) -> Result {
         auto user = find_user(db, phone);
         if (!user) return user.error();
         if (!*user || !(*user)->pin_hash) return refuse("unregistered");
@@ -62,7 +60,7 @@ ActionJob lookup_job(std::string phone) {
 }
 
 ActionJob language_job(std::string phone, engine::Language language, Seconds now) {
-    return [phone = std::move(phone), language, now](SQLite::Database& db) -> Result {
+    return [phone = std::move(phone), language, now](Connection& db) -> Result {
         auto user = ensure_user(db, phone, language, now);
         if (!user) return user.error();
         if (auto set = set_language(db, user->id, language); !set) return set.error();
@@ -71,7 +69,7 @@ ActionJob language_job(std::string phone, engine::Language language, Seconds now
 }
 
 ActionJob balance_job(std::string phone) {
-    return [phone = std::move(phone)](SQLite::Database& db) -> Result {
+    return [phone = std::move(phone)](Connection& db) -> Result {
         auto wallet = find_account(db, wallet_code(phone));
         if (!wallet) return wallet.error();
         auto account = load_account(db, *wallet);
@@ -81,7 +79,7 @@ ActionJob balance_job(std::string phone) {
 }
 
 ActionJob statement_job(std::string phone) {
-    return [phone = std::move(phone)](SQLite::Database& db) -> Result {
+    return [phone = std::move(phone)](Connection& db) -> Result {
         auto wallet = find_account(db, wallet_code(phone));
         if (!wallet) return wallet.error();
         auto transfers = recent_transfers(db, *wallet, statement_lines_max);
@@ -99,7 +97,7 @@ ActionJob statement_job(std::string phone) {
 ActionJob mpesa_in_job(std::string transfer_id, std::string credit_code, Cents amount,
                        std::string kind, Seconds now) {
     return [transfer_id = std::move(transfer_id), credit_code = std::move(credit_code), amount,
-            kind = std::move(kind), now](SQLite::Database& db) -> Result {
+            kind = std::move(kind), now](Connection& db) -> Result {
         auto credit = find_account(db, credit_code);
         if (!credit) return credit.error();
         auto clearing = find_account(db, SystemAccount::mpesa_clearing);
@@ -122,7 +120,7 @@ ActionJob mpesa_in_job(std::string transfer_id, std::string credit_code, Cents a
 }
 
 ActionJob goals_job(std::int64_t user_id) {
-    return [user_id](SQLite::Database& db) -> Result {
+    return [user_id](Connection& db) -> Result {
         auto goals = list_goals(db, user_id);
         if (!goals) return goals.error();
         if (goals->empty()) return refuse("none");
@@ -141,7 +139,7 @@ ActionJob goals_job(std::int64_t user_id) {
 ActionJob create_goal_job(std::int64_t user_id, std::string phone, std::string name,
                           Cents target, int weeks, Seconds now) {
     return [user_id, phone = std::move(phone), name = std::move(name), target, weeks,
-            now](SQLite::Database& db) -> Result {
+            now](Connection& db) -> Result {
         auto created = create_goal(db, user_id, phone, name, target, weeks, now);
         if (!created) return created.error();
         if (created->problem != GoalProblem::none) return refuse("invalid");
@@ -159,8 +157,8 @@ ActionJob create_goal_job(std::int64_t user_id, std::string phone, std::string n
 
 ActionJob goal_move_job(std::string transfer_id, std::int64_t user_id, std::string phone,
                         int number, Cents amount, bool into_goal, Seconds now) {
-    return [transfer_id = std::move(transfer_id), user_id, phone = std::move(phone), number,
-            amount, into_goal, now](SQLite::Database& db) -> Result {
+    return [transfer_id = std::move(transfer_id), user_id, phone = std::move(phone), number, amount,
+            into_goal, now](Connection& db) -> Result {
         auto goal = find_goal(db, user_id, number);
         if (!goal) return goal.error();
         if (!*goal) return refuse("no_goal");

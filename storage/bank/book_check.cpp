@@ -1,8 +1,6 @@
 // The book audit: each invariant is one SQL query whose rows are violations.
 #include "storage/bank/book_check.hpp"
 
-#include <SQLiteCpp/Statement.h>
-
 #include <string>
 
 namespace hodi::storage {
@@ -10,18 +8,16 @@ namespace hodi::storage {
 namespace {
 
 // Runs a query whose rows each describe one violation in its first column.
-void collect(SQLite::Database& db, const char* sql, std::vector<std::string>& violations) {
-    SQLite::Statement query(db, sql);
+void collect(Connection& db, const char* sql, std::vector<std::string>& violations) {
+    Prepared query(db, sql);
     while (query.executeStep()) violations.push_back(query.getColumn(0).getString());
 }
 
-std::int64_t count(SQLite::Database& db, const char* sql) {
-    return db.execAndGet(sql).getInt64();
-}
+std::int64_t count(Connection& db, const char* sql) { return db.execAndGet(sql).getInt64(); }
 
 }  // namespace
 
-BookSummary verify_book(SQLite::Database& db) {
+BookSummary verify_book(Connection& db) {
     BookSummary summary;
     summary.accounts = count(db, "SELECT count(*) FROM accounts");
     summary.transfers = count(db, "SELECT count(*) FROM transfers");

@@ -1,11 +1,11 @@
 // verify_book(): recomputes the ledger from its entries and lists every broken invariant.
 #pragma once
 
-#include <SQLiteCpp/Database.h>
-
 #include <boost/system/result.hpp>
 #include <string>
 #include <vector>
+
+#include "storage/bank/connection.hpp"
 
 namespace hodi::storage {
 
@@ -22,6 +22,6 @@ struct BookSummary {
 // match its amount, and pending or voided transfers have none; no account's available amount
 // (balance minus pending debits) is below its floor; each account's pending_debits equals the
 // sum of its pending transfers. SQLite failures throw (Store turns them into store_failed).
-BookSummary verify_book(SQLite::Database& db);
+BookSummary verify_book(Connection& db);
 
 }  // namespace hodi::storage

@@ -1,8 +1,6 @@
 // The credit score: scoring, reasons, and the SQL around them.
 #include "storage/bank/credit_score.hpp"
 
-#include <SQLiteCpp/Statement.h>
-
 #include <algorithm>
 
 #include "storage/bank/bank_error.hpp"
@@ -16,9 +14,7 @@ constexpr int savings_points_per_week = score_savings_max / score_savings_weeks;
 constexpr int activity_points_per_transfer = 2;
 constexpr std::int64_t seconds_per_week = 7 * seconds_per_day;
 
-int count(SQLite::Statement& query) {
-    return query.executeStep() ? query.getColumn(0).getInt() : 0;
-}
+int count(Prepared& query) { return query.executeStep() ? query.getColumn(0).getInt() : 0; }
 
 std::string part(int points, int max) {
     return std::to_string(points) + "/" + std::to_string(max);
@@ -67,21 +63,21 @@ std::string score_reasons(const ScoreParts& parts, const ScoreInputs& in,
     return text;
 }
 
-boost::system::result<ScoreInputs> gather_score_inputs(SQLite::Database& db,
-                                                       std::int64_t user_id, Seconds now) {
+boost::system::result<ScoreInputs> gather_score_inputs(Connection& db, std::int64_t user_id,
+                                                       Seconds now) {
     const std::int64_t at = unix_seconds(now);
-    SQLite::Statement user(db, "SELECT created_at FROM users WHERE id = ?");
+    Prepared user(db, "SELECT created_at FROM users WHERE id = ?");
     user.bind(1, user_id);
     if (!user.executeStep()) return make_error_code(BankError::unknown_user);
     ScoreInputs in;
     in.tenure_days = static_cast<int>(
         std::max<std::int64_t>(0, (at - user.getColumn(0).getInt64()) / seconds_per_day));
 
-    SQLite::Statement weeks(db,
-                            "SELECT count(DISTINCT (?1 - t.created_at) / ?2) FROM transfers t "
-                            "JOIN accounts a ON a.id = t.credit_account "
-                            "WHERE a.user_id = ?3 AND a.kind = 'savings' AND t.state = 'posted' "
-                            "AND t.created_at <= ?1 AND t.created_at > ?1 - ?2 * ?4");
+    Prepared weeks(db,
+                   "SELECT count(DISTINCT (?1 - t.created_at) / ?2) FROM transfers t "
+                   "JOIN accounts a ON a.id = t.credit_account "
+                   "WHERE a.user_id = ?3 AND a.kind = 'savings' AND t.state = 'posted' "
+                   "AND t.created_at <= ?1 AND t.created_at > ?1 - ?2 * ?4");
     weeks.bind(1, at);
     weeks.bind(2, seconds_per_week);
     weeks.bind(3, user_id);
@@ -92,22 +88,23 @@ boost::system::result<ScoreInputs> gather_score_inputs(SQLite::Database& db,
     constexpr const char* late =
         "(overdue_at IS NOT NULL OR (state = 'open' AND due_at < ?2) OR "
         "(state = 'repaid' AND closed_at > due_at))";
-    SQLite::Statement on_time(db, std::string("SELECT count(*) FROM loans WHERE user_id = ?1 "
-                                              "AND state = 'repaid' AND NOT ") + late);
+    Prepared on_time(db, std::string("SELECT count(*) FROM loans WHERE user_id = ?1 "
+                                     "AND state = 'repaid' AND NOT ") +
+                             late);
     on_time.bind(1, user_id);
     on_time.bind(2, at);
     in.loans_on_time = count(on_time);
-    SQLite::Statement late_loans(
-        db, std::string("SELECT count(*) FROM loans WHERE user_id = ?1 AND ") + late);
+    Prepared late_loans(db,
+                        std::string("SELECT count(*) FROM loans WHERE user_id = ?1 AND ") + late);
     late_loans.bind(1, user_id);
     late_loans.bind(2, at);
     in.loans_late = count(late_loans);
 
-    SQLite::Statement recent(db,
-                             "SELECT count(*) FROM transfers WHERE state = 'posted' "
-                             "AND created_at <= ?1 AND created_at > ?1 - ?2 AND "
-                             "(debit_account IN (SELECT id FROM accounts WHERE user_id = ?3) OR "
-                             "credit_account IN (SELECT id FROM accounts WHERE user_id = ?3))");
+    Prepared recent(db,
+                    "SELECT count(*) FROM transfers WHERE state = 'posted' "
+                    "AND created_at <= ?1 AND created_at > ?1 - ?2 AND "
+                    "(debit_account IN (SELECT id FROM accounts WHERE user_id = ?3) OR "
+                    "credit_account IN (SELECT id FROM accounts WHERE user_id = ?3))");
     recent.bind(1, at);
     recent.bind(2, static_cast<std::int64_t>(score_activity_days) * seconds_per_day);
     recent.bind(3, user_id);
@@ -115,7 +112,7 @@ boost::system::result<ScoreInputs> gather_score_inputs(SQLite::Database& db,
     return in;
 }
 
-boost::system::result<CreditScore> recompute_score(SQLite::Database& db, std::int64_t user_id,
+boost::system::result<CreditScore> recompute_score(Connection& db, std::int64_t user_id,
                                                    Seconds now) {
     if (auto charged = charge_overdue_penalties(db, user_id, now); !charged) {
         return charged.error();
@@ -123,13 +120,13 @@ boost::system::result<CreditScore> recompute_score(SQLite::Database& db, std::in
     auto inputs = gather_score_inputs(db, user_id, now);
     if (!inputs) return inputs.error();
     const CreditScore score{*inputs, compute_score(*inputs)};
-    SQLite::Statement store(db,
-                            "INSERT INTO credit_scores (user_id, score, savings, repayment, "
-                            "activity, tenure, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
-                            "ON CONFLICT (user_id) DO UPDATE SET score = excluded.score, "
-                            "savings = excluded.savings, repayment = excluded.repayment, "
-                            "activity = excluded.activity, tenure = excluded.tenure, "
-                            "updated_at = excluded.updated_at");
+    Prepared store(db,
+                   "INSERT INTO credit_scores (user_id, score, savings, repayment, "
+                   "activity, tenure, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                   "ON CONFLICT (user_id) DO UPDATE SET score = excluded.score, "
+                   "savings = excluded.savings, repayment = excluded.repayment, "
+                   "activity = excluded.activity, tenure = excluded.tenure, "
+                   "updated_at = excluded.updated_at");
     store.bind(1, user_id);
     store.bind(2, score.score());
     store.bind(3, score.parts.savings);

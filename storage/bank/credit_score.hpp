@@ -9,12 +9,11 @@
 //   tenure     max 10: 1 per 18 days since registration (full after about six months)
 #pragma once
 
-#include <SQLiteCpp/Database.h>
-
 #include <boost/system/result.hpp>
 #include <string>
 
 #include "engine/language.hpp"
+#include "storage/bank/connection.hpp"
 #include "storage/bank/ledger.hpp"
 
 namespace hodi::storage {
@@ -60,12 +59,12 @@ struct CreditScore {
 };
 
 // Gathers the inputs as of `now` (SQL only; no side effects).
-boost::system::result<ScoreInputs> gather_score_inputs(SQLite::Database& db,
-                                                       std::int64_t user_id, Seconds now);
+boost::system::result<ScoreInputs> gather_score_inputs(Connection& db, std::int64_t user_id,
+                                                       Seconds now);
 
 // Charges any overdue penalty (a penalty is a money event the score must see), gathers,
 // computes and stores the user's credit_scores row. Call after every money event.
-boost::system::result<CreditScore> recompute_score(SQLite::Database& db, std::int64_t user_id,
+boost::system::result<CreditScore> recompute_score(Connection& db, std::int64_t user_id,
                                                    Seconds now);
 
 }  // namespace hodi::storage

@@ -2,8 +2,6 @@
 // entries that justify them; verify_book() recomputes one from the other.
 #include "storage/bank/ledger.hpp"
 
-#include <SQLiteCpp/Statement.h>
-
 #include "storage/bank/bank_error.hpp"
 
 namespace hodi::storage {
@@ -20,7 +18,7 @@ TransferState parse_state(const std::string& text) {
     return TransferState::posted;
 }
 
-Transfer read_transfer(SQLite::Statement& query) {
+Transfer read_transfer(Prepared& query) {
     Transfer transfer;
     transfer.seq = query.getColumn(0).getInt64();
     transfer.id = query.getColumn(1).getString();
@@ -41,11 +39,11 @@ bool same_content(const Transfer& stored, const TransferRequest& request) {
 }
 
 // Writes the two entries of a posted transfer and moves the stored balances with them.
-void write_entries(SQLite::Database& db, const Transfer& transfer, Seconds now) {
-    SQLite::Statement entry(db,
-                            "INSERT INTO entries (transfer, account, amount, created_at) "
-                            "VALUES (?, ?, ?, ?)");
-    SQLite::Statement balance(db, "UPDATE accounts SET balance = balance + ? WHERE id = ?");
+void write_entries(Connection& db, const Transfer& transfer, Seconds now) {
+    Prepared entry(db,
+                   "INSERT INTO entries (transfer, account, amount, created_at) "
+                   "VALUES (?, ?, ?, ?)");
+    Prepared balance(db, "UPDATE accounts SET balance = balance + ? WHERE id = ?");
     const std::int64_t at = unix_seconds(now);
     const std::pair<AccountId, Cents> legs[] = {{transfer.debit, -transfer.amount},
                                                 {transfer.credit, transfer.amount}};
@@ -63,18 +61,18 @@ void write_entries(SQLite::Database& db, const Transfer& transfer, Seconds now) 
     }
 }
 
-void set_state(SQLite::Database& db, std::int64_t seq, TransferState state, Seconds now) {
-    SQLite::Statement update(db, "UPDATE transfers SET state = ?, resolved_at = ? WHERE seq = ?");
+void set_state(Connection& db, std::int64_t seq, TransferState state, Seconds now) {
+    Prepared update(db, "UPDATE transfers SET state = ?, resolved_at = ? WHERE seq = ?");
     update.bind(1, std::string(to_string(state)));
     update.bind(2, unix_seconds(now));
     update.bind(3, seq);
     update.exec();
 }
 
-void release_reservation(SQLite::Database& db, const Transfer& transfer) {
-    SQLite::Statement update(db,
-                             "UPDATE accounts SET pending_debits = pending_debits - ? "
-                             "WHERE id = ?");
+void release_reservation(Connection& db, const Transfer& transfer) {
+    Prepared update(db,
+                    "UPDATE accounts SET pending_debits = pending_debits - ? "
+                    "WHERE id = ?");
     update.bind(1, transfer.amount);
     update.bind(2, transfer.debit);
     update.exec();
@@ -102,14 +100,14 @@ std::string_view to_string(TransferState state) {
     return "posted";
 }
 
-boost::system::result<AccountId> open_account(SQLite::Database& db, std::string_view code,
+boost::system::result<AccountId> open_account(Connection& db, std::string_view code,
                                               std::string_view kind,
                                               std::optional<std::int64_t> user_id,
                                               std::optional<Cents> floor, Seconds now) {
     if (auto existing = find_account(db, code)) return existing;
-    SQLite::Statement insert(db,
-                             "INSERT INTO accounts (code, kind, user_id, floor, created_at) "
-                             "VALUES (?, ?, ?, ?, ?)");
+    Prepared insert(db,
+                    "INSERT INTO accounts (code, kind, user_id, floor, created_at) "
+                    "VALUES (?, ?, ?, ?, ?)");
     insert.bind(1, std::string(code));
     insert.bind(2, std::string(kind));
     if (user_id) insert.bind(3, *user_id);
@@ -119,21 +117,21 @@ boost::system::result<AccountId> open_account(SQLite::Database& db, std::string_
     return db.getLastInsertRowid();
 }
 
-boost::system::result<AccountId> find_account(SQLite::Database& db, std::string_view code) {
-    SQLite::Statement query(db, "SELECT id FROM accounts WHERE code = ?");
+boost::system::result<AccountId> find_account(Connection& db, std::string_view code) {
+    Prepared query(db, "SELECT id FROM accounts WHERE code = ?");
     query.bind(1, std::string(code));
     if (!query.executeStep()) return make_error_code(BankError::unknown_account);
     return query.getColumn(0).getInt64();
 }
 
-boost::system::result<AccountId> find_account(SQLite::Database& db, SystemAccount account) {
+boost::system::result<AccountId> find_account(Connection& db, SystemAccount account) {
     return find_account(db, system_account_code(account));
 }
 
-boost::system::result<Account> load_account(SQLite::Database& db, AccountId id) {
-    SQLite::Statement query(db,
-                            "SELECT code, kind, user_id, floor, balance, pending_debits "
-                            "FROM accounts WHERE id = ?");
+boost::system::result<Account> load_account(Connection& db, AccountId id) {
+    Prepared query(db,
+                   "SELECT code, kind, user_id, floor, balance, pending_debits "
+                   "FROM accounts WHERE id = ?");
     query.bind(1, id);
     if (!query.executeStep()) return make_error_code(BankError::unknown_account);
     Account account;
@@ -147,16 +145,15 @@ boost::system::result<Account> load_account(SQLite::Database& db, AccountId id) 
     return account;
 }
 
-boost::system::result<std::optional<Transfer>> find_transfer(SQLite::Database& db,
-                                                             std::string_view id) {
-    SQLite::Statement query(db, std::string(transfer_columns) + "WHERE id = ?");
+boost::system::result<std::optional<Transfer>> find_transfer(Connection& db, std::string_view id) {
+    Prepared query(db, std::string(transfer_columns) + "WHERE id = ?");
     query.bind(1, std::string(id));
     if (!query.executeStep()) return std::optional<Transfer>{};
     return std::optional<Transfer>{read_transfer(query)};
 }
 
-boost::system::result<Transfer> create_transfer(SQLite::Database& db,
-                                                const TransferRequest& request, Seconds now) {
+boost::system::result<Transfer> create_transfer(Connection& db, const TransferRequest& request,
+                                                Seconds now) {
     auto existing = find_transfer(db, request.id);
     if (!existing) return existing.error();
     if (*existing) {
@@ -179,9 +176,9 @@ boost::system::result<Transfer> create_transfer(SQLite::Database& db,
                       request.two_phase, request.two_phase ? TransferState::pending
                                                            : TransferState::posted,
                       now};
-    SQLite::Statement insert(db,
-                             "INSERT INTO transfers (id, debit_account, credit_account, amount, "
-                             "kind, two_phase, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    Prepared insert(db,
+                    "INSERT INTO transfers (id, debit_account, credit_account, amount, "
+                    "kind, two_phase, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     insert.bind(1, transfer.id);
     insert.bind(2, transfer.debit);
     insert.bind(3, transfer.credit);
@@ -193,9 +190,9 @@ boost::system::result<Transfer> create_transfer(SQLite::Database& db,
     insert.exec();
     transfer.seq = db.getLastInsertRowid();
     if (transfer.two_phase) {
-        SQLite::Statement reserve(db,
-                                  "UPDATE accounts SET pending_debits = pending_debits + ? "
-                                  "WHERE id = ?");
+        Prepared reserve(db,
+                         "UPDATE accounts SET pending_debits = pending_debits + ? "
+                         "WHERE id = ?");
         reserve.bind(1, transfer.amount);
         reserve.bind(2, transfer.debit);
         reserve.exec();
@@ -205,8 +202,7 @@ boost::system::result<Transfer> create_transfer(SQLite::Database& db,
     return transfer;
 }
 
-boost::system::result<Transfer> post_transfer(SQLite::Database& db, std::string_view id,
-                                              Seconds now) {
+boost::system::result<Transfer> post_transfer(Connection& db, std::string_view id, Seconds now) {
     auto found = find_transfer(db, id);
     if (!found) return found.error();
     if (!*found) return make_error_code(BankError::unknown_transfer);
@@ -224,8 +220,7 @@ boost::system::result<Transfer> post_transfer(SQLite::Database& db, std::string_
     return transfer;
 }
 
-boost::system::result<Transfer> void_transfer(SQLite::Database& db, std::string_view id,
-                                              Seconds now) {
+boost::system::result<Transfer> void_transfer(Connection& db, std::string_view id, Seconds now) {
     auto found = find_transfer(db, id);
     if (!found) return found.error();
     if (!*found) return make_error_code(BankError::unknown_transfer);
@@ -240,12 +235,11 @@ boost::system::result<Transfer> void_transfer(SQLite::Database& db, std::string_
     return transfer;
 }
 
-boost::system::result<std::vector<Transfer>> recent_transfers(SQLite::Database& db,
-                                                              AccountId account,
+boost::system::result<std::vector<Transfer>> recent_transfers(Connection& db, AccountId account,
                                                               std::size_t count) {
-    SQLite::Statement query(db, std::string(transfer_columns) +
-                                    "WHERE state = 'posted' AND (debit_account = ?1 OR "
-                                    "credit_account = ?1) ORDER BY seq DESC LIMIT ?2");
+    Prepared query(db, std::string(transfer_columns) +
+                           "WHERE state = 'posted' AND (debit_account = ?1 OR "
+                           "credit_account = ?1) ORDER BY seq DESC LIMIT ?2");
     query.bind(1, account);
     query.bind(2, static_cast<std::int64_t>(count));
     std::vector<Transfer> transfers;

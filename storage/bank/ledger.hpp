@@ -4,8 +4,6 @@
 // store_failed after rolling the job back.
 #pragma once
 
-#include <SQLiteCpp/Database.h>
-
 #include <boost/system/result.hpp>
 #include <chrono>
 #include <cstdint>
@@ -14,8 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "storage/bank/connection.hpp"
 #include "storage/bank/money.hpp"
-
 #include "storage/bank/unix_time.hpp"
 
 namespace hodi::storage {
@@ -70,34 +68,30 @@ struct Transfer {
 };
 
 // Opens the account with this code, or returns the existing one's id (same code, same account).
-boost::system::result<AccountId> open_account(SQLite::Database& db, std::string_view code,
+boost::system::result<AccountId> open_account(Connection& db, std::string_view code,
                                               std::string_view kind,
                                               std::optional<std::int64_t> user_id,
                                               std::optional<Cents> floor, Seconds now);
-boost::system::result<AccountId> find_account(SQLite::Database& db, std::string_view code);
-boost::system::result<AccountId> find_account(SQLite::Database& db, SystemAccount account);
-boost::system::result<Account> load_account(SQLite::Database& db, AccountId id);
+boost::system::result<AccountId> find_account(Connection& db, std::string_view code);
+boost::system::result<AccountId> find_account(Connection& db, SystemAccount account);
+boost::system::result<Account> load_account(Connection& db, AccountId id);
 
 // Moves money. A replay of an id with identical content returns the first result unchanged;
 // the same id with different content is id_conflict. Fails with insufficient_funds when the
 // debit account's available amount would fall below its floor, invalid_amount, same_account,
 // unknown_account.
-boost::system::result<Transfer> create_transfer(SQLite::Database& db,
-                                                const TransferRequest& request, Seconds now);
+boost::system::result<Transfer> create_transfer(Connection& db, const TransferRequest& request,
+                                                Seconds now);
 
 // Settles a pending transfer. Posting a posted transfer (or voiding a voided one) returns it
 // unchanged; crossing over is already_voided / already_posted.
-boost::system::result<Transfer> post_transfer(SQLite::Database& db, std::string_view id,
-                                              Seconds now);
-boost::system::result<Transfer> void_transfer(SQLite::Database& db, std::string_view id,
-                                              Seconds now);
+boost::system::result<Transfer> post_transfer(Connection& db, std::string_view id, Seconds now);
+boost::system::result<Transfer> void_transfer(Connection& db, std::string_view id, Seconds now);
 
-boost::system::result<std::optional<Transfer>> find_transfer(SQLite::Database& db,
-                                                             std::string_view id);
+boost::system::result<std::optional<Transfer>> find_transfer(Connection& db, std::string_view id);
 
 // The newest posted transfers touching an account, newest first, at most `count`.
-boost::system::result<std::vector<Transfer>> recent_transfers(SQLite::Database& db,
-                                                              AccountId account,
+boost::system::result<std::vector<Transfer>> recent_transfers(Connection& db, AccountId account,
                                                               std::size_t count);
 
 }  // namespace hodi::storage

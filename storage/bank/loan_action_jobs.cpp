@@ -43,7 +43,7 @@ Result status_of(const std::vector<Loan>& loans, Seconds now) {
 }  // namespace
 
 ActionJob loan_limit_job(std::string phone, const LoanSettings* settings, Seconds now) {
-    return [phone = std::move(phone), settings, now](SQLite::Database& db) -> Result {
+    return [phone = std::move(phone), settings, now](Connection& db) -> Result {
         auto user = find_user(db, phone);
         if (!user) return user.error();
         if (!*user) return ActionResult{"none", {}};
@@ -55,16 +55,18 @@ ActionJob loan_limit_job(std::string phone, const LoanSettings* settings, Second
 }
 
 ActionJob loan_apply_job(LoanRequest request, const LoanSettings* settings, Seconds now) {
-    return [request = std::move(request), settings, now](SQLite::Database& db) -> Result {
+    return [request = std::move(request), settings, now](Connection& db) -> Result {
         auto applied = apply_for_loan(db, request, *settings, now);
         if (!applied) return applied.error();
         switch (applied->decision) {
-            case LoanDecision::has_open_loan: return ActionResult{"has_open_loan", {}};
+            case LoanDecision::has_open_loan:
+                return ActionResult{"has_open_loan", {}};
             case LoanDecision::too_small:
                 return ActionResult{"too_small", {{"min", format_cents(settings->product().min)}}};
             case LoanDecision::over_limit:
                 return ActionResult{"over_limit", {{"limit", format_cents(applied->limit)}}};
-            case LoanDecision::approved: break;
+            case LoanDecision::approved:
+                break;
         }
         const Loan& loan = applied->loan;
         return ActionResult{"ok",
@@ -75,7 +77,7 @@ ActionJob loan_apply_job(LoanRequest request, const LoanSettings* settings, Seco
 }
 
 ActionJob loan_status_job(std::string phone, Seconds now) {
-    return [phone = std::move(phone), now](SQLite::Database& db) -> Result {
+    return [phone = std::move(phone), now](Connection& db) -> Result {
         auto user = find_user(db, phone);
         if (!user) return user.error();
         if (!*user) return ActionResult{"none", {}};
@@ -90,8 +92,8 @@ ActionJob loan_status_job(std::string phone, Seconds now) {
 
 ActionJob loan_repay_job(std::int64_t user_id, std::string phone, std::string transfer_id,
                          Cents amount, bool mpesa, Seconds now) {
-    return [user_id, phone = std::move(phone), transfer_id = std::move(transfer_id), amount,
-            mpesa, now](SQLite::Database& db) -> Result {
+    return [user_id, phone = std::move(phone), transfer_id = std::move(transfer_id), amount, mpesa,
+            now](Connection& db) -> Result {
         auto repaid = repay_loans(db, user_id, phone, transfer_id, amount, mpesa, now);
         if (!repaid) return repaid.error();
         static constexpr const char* outcomes[] = {"ok", "pending", "insufficient_funds", "none"};
@@ -102,7 +104,7 @@ ActionJob loan_repay_job(std::int64_t user_id, std::string phone, std::string tr
 }
 
 ActionJob score_job(std::string phone, engine::Language language, Seconds now) {
-    return [phone = std::move(phone), language, now](SQLite::Database& db) -> Result {
+    return [phone = std::move(phone), language, now](Connection& db) -> Result {
         auto user = find_user(db, phone);
         if (!user) return user.error();
         CreditScore score;  // no user yet: the empty record's score

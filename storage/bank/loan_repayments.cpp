@@ -1,6 +1,5 @@
 // Repaying loans (from the wallet, or by M-Pesa once the STK push posts) and charging the
 // overdue penalty: the legs are described in loans.hpp.
-#include <SQLiteCpp/Statement.h>
 
 #include <algorithm>
 
@@ -18,9 +17,8 @@ namespace {
 
 using namespace loan_rows;
 
-void update_repaid(SQLite::Database& db, const Loan& loan, Seconds now) {
-    SQLite::Statement update(db,
-                             "UPDATE loans SET repaid = ?, state = ?, closed_at = ? WHERE id = ?");
+void update_repaid(Connection& db, const Loan& loan, Seconds now) {
+    Prepared update(db, "UPDATE loans SET repaid = ?, state = ?, closed_at = ? WHERE id = ?");
     update.bind(1, loan.repaid);
     update.bind(2, std::string(to_string(loan.state)));
     if (loan.state == LoanState::repaid) update.bind(3, unix_seconds(now));
@@ -30,7 +28,7 @@ void update_repaid(SQLite::Database& db, const Loan& loan, Seconds now) {
 
 // Spreads `amount` over the open loans, oldest first, closing those it pays off; answers what
 // is left over (more than was owed).
-boost::system::result<Cents> allocate_repayment(SQLite::Database& db, std::int64_t user_id,
+boost::system::result<Cents> allocate_repayment(Connection& db, std::int64_t user_id,
                                                 const std::string& phone, Cents amount,
                                                 const char* actor, Seconds now) {
     auto loans = user_loans(db, user_id);
@@ -62,11 +60,11 @@ Cents owed_on_open_loans(const std::vector<Loan>& loans) {
 
 }  // namespace
 
-boost::system::result<void> charge_overdue_penalties(SQLite::Database& db, std::int64_t user_id,
+boost::system::result<void> charge_overdue_penalties(Connection& db, std::int64_t user_id,
                                                      Seconds now) {
-    SQLite::Statement query(db, std::string(loan_columns) +
-                                    "WHERE user_id = ? AND state = 'open' AND due_at < ? "
-                                    "AND overdue_at IS NULL ORDER BY id");
+    Prepared query(db, std::string(loan_columns) +
+                           "WHERE user_id = ? AND state = 'open' AND due_at < ? "
+                           "AND overdue_at IS NULL ORDER BY id");
     query.bind(1, user_id);
     query.bind(2, unix_seconds(now));
     std::vector<Loan> overdue;
@@ -84,9 +82,9 @@ boost::system::result<void> charge_overdue_penalties(SQLite::Database& db, std::
             !booked) {
             return booked.error();
         }
-        SQLite::Statement update(db,
-                                 "UPDATE loans SET penalty = penalty + ?, overdue_at = ? "
-                                 "WHERE id = ?");
+        Prepared update(db,
+                        "UPDATE loans SET penalty = penalty + ?, overdue_at = ? "
+                        "WHERE id = ?");
         update.bind(1, penalty);
         update.bind(2, unix_seconds(now));
         update.bind(3, loan.id);
@@ -103,10 +101,9 @@ boost::system::result<void> charge_overdue_penalties(SQLite::Database& db, std::
     return {};
 }
 
-boost::system::result<Repayment> repay_loans(SQLite::Database& db, std::int64_t user_id,
-                                             std::string_view phone,
-                                             const std::string& transfer_id, Cents amount,
-                                             bool mpesa, Seconds now) {
+boost::system::result<Repayment> repay_loans(Connection& db, std::int64_t user_id,
+                                             std::string_view phone, const std::string& transfer_id,
+                                             Cents amount, bool mpesa, Seconds now) {
     if (amount <= 0) return make_error_code(BankError::invalid_amount);
     if (auto charged = charge_overdue_penalties(db, user_id, now); !charged) {
         return charged.error();
@@ -153,8 +150,8 @@ boost::system::result<Repayment> repay_loans(SQLite::Database& db, std::int64_t 
     return Repayment{RepayOutcome::paid, paid, owed - paid};
 }
 
-boost::system::result<void> mpesa_repayment_posted(SQLite::Database& db,
-                                                   const Transfer& transfer, Seconds now) {
+boost::system::result<void> mpesa_repayment_posted(Connection& db, const Transfer& transfer,
+                                                   Seconds now) {
     auto account = load_account(db, transfer.credit);
     if (!account) return account.error();
     if (!account->user_id) return make_error_code(BankError::unknown_user);

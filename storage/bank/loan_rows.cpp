@@ -22,7 +22,7 @@ const char* const loan_columns =
     "term_days, repaid, state, disbursement, created_at, due_at, overdue_at, closed_at "
     "FROM loans ";
 
-Loan read_loan(SQLite::Statement& q) {
+Loan read_loan(Prepared& q) {
     Loan loan;
     loan.id = q.getColumn(0).getInt64();
     loan.user_id = q.getColumn(1).getInt64();
@@ -44,8 +44,8 @@ Loan read_loan(SQLite::Statement& q) {
     return loan;
 }
 
-std::optional<Loan> loan_by_disbursement(SQLite::Database& db, std::string_view id) {
-    SQLite::Statement query(db, std::string(loan_columns) + "WHERE disbursement = ?");
+std::optional<Loan> loan_by_disbursement(Connection& db, std::string_view id) {
+    Prepared query(db, std::string(loan_columns) + "WHERE disbursement = ?");
     query.bind(1, std::string(id));
     if (!query.executeStep()) return std::nullopt;
     return read_loan(query);
@@ -54,23 +54,22 @@ std::optional<Loan> loan_by_disbursement(SQLite::Database& db, std::string_view 
 std::string interest_id(std::string_view loan_leg) { return std::string(loan_leg) + ":interest"; }
 std::string fee_id(std::string_view loan_leg) { return std::string(loan_leg) + ":fee"; }
 
-boost::system::result<std::string> phone_of(SQLite::Database& db, std::int64_t user_id) {
-    SQLite::Statement query(db, "SELECT phone FROM users WHERE id = ?");
+boost::system::result<std::string> phone_of(Connection& db, std::int64_t user_id) {
+    Prepared query(db, "SELECT phone FROM users WHERE id = ?");
     query.bind(1, user_id);
     if (!query.executeStep()) return make_error_code(BankError::unknown_user);
     return query.getColumn(0).getString();
 }
 
-boost::system::result<void> audit(SQLite::Database& db, const char* actor, const char* event,
+boost::system::result<void> audit(Connection& db, const char* actor, const char* event,
                                   const std::string& phone, const Loan& loan,
                                   const std::string& what, Seconds now) {
     return append_audit(db, {actor, event, phone, "loan " + std::to_string(loan.id) + ": " + what},
                         now);
 }
 
-boost::system::result<void> leg(SQLite::Database& db, std::string id, AccountId debit,
-                                AccountId credit, Cents amount, std::string_view kind,
-                                bool two_phase, Seconds now) {
+boost::system::result<void> leg(Connection& db, std::string id, AccountId debit, AccountId credit,
+                                Cents amount, std::string_view kind, bool two_phase, Seconds now) {
     if (amount == 0) return {};
     auto made = create_transfer(
         db, {std::move(id), debit, credit, amount, std::string(kind), two_phase}, now);

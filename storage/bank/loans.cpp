@@ -1,15 +1,13 @@
 // Loans in SQL and on the ledger: the legs are described in loans.hpp.
 #include "storage/bank/loans.hpp"
 
-#include <SQLiteCpp/Statement.h>
-
 #include <algorithm>
 #include <array>
 #include <cstdio>
 
 #include "storage/bank/bank_error.hpp"
-#include "storage/bank/loan_rows.hpp"
 #include "storage/bank/credit_score.hpp"
+#include "storage/bank/loan_rows.hpp"
 #include "storage/bank/outbox.hpp"
 #include "storage/bank/transfer_kinds.hpp"
 #include "storage/bank/users.hpp"
@@ -23,21 +21,21 @@ using namespace loan_rows;
 constexpr std::array<std::string_view, 4> purposes{"emergency", "business", "education",
                                                    "personal"};
 
-int active_loans(SQLite::Database& db, std::int64_t user_id) {
-    SQLite::Statement query(db,
-                            "SELECT count(*) FROM loans WHERE user_id = ? "
-                            "AND state IN ('disbursing', 'open')");
+int active_loans(Connection& db, std::int64_t user_id) {
+    Prepared query(db,
+                   "SELECT count(*) FROM loans WHERE user_id = ? "
+                   "AND state IN ('disbursing', 'open')");
     query.bind(1, user_id);
     query.executeStep();
     return query.getColumn(0).getInt();
 }
 
 // Inserts the loan row; answers it with its id.
-Loan insert_loan(SQLite::Database& db, Loan loan) {
-    SQLite::Statement insert(db,
-                             "INSERT INTO loans (user_id, product, purpose, principal, interest, "
-                             "fee, penalty_rate, term_days, state, disbursement, created_at, "
-                             "due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'disbursing', ?, ?, ?)");
+Loan insert_loan(Connection& db, Loan loan) {
+    Prepared insert(db,
+                    "INSERT INTO loans (user_id, product, purpose, principal, interest, "
+                    "fee, penalty_rate, term_days, state, disbursement, created_at, "
+                    "due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'disbursing', ?, ?, ?)");
     insert.bind(1, loan.user_id);
     insert.bind(2, loan.product);
     insert.bind(3, loan.purpose);
@@ -55,7 +53,7 @@ Loan insert_loan(SQLite::Database& db, Loan loan) {
 }
 
 // Books an approved loan: its row, its three pending legs, the payout and the audit event.
-boost::system::result<Loan> book_loan(SQLite::Database& db, const LoanRequest& request,
+boost::system::result<Loan> book_loan(Connection& db, const LoanRequest& request,
                                       const LoanProduct& product, Seconds now) {
     Loan loan;
     loan.user_id = request.user_id;
@@ -124,25 +122,23 @@ std::string format_date(Seconds at) {
     return date;
 }
 
-boost::system::result<std::vector<Loan>> user_loans(SQLite::Database& db, std::int64_t user_id) {
-    SQLite::Statement query(db, std::string(loan_columns) + "WHERE user_id = ? ORDER BY id");
+boost::system::result<std::vector<Loan>> user_loans(Connection& db, std::int64_t user_id) {
+    Prepared query(db, std::string(loan_columns) + "WHERE user_id = ? ORDER BY id");
     query.bind(1, user_id);
     std::vector<Loan> loans;
     while (query.executeStep()) loans.push_back(read_loan(query));
     return loans;
 }
 
-boost::system::result<Cents> loan_limit(SQLite::Database& db, std::int64_t user_id,
+boost::system::result<Cents> loan_limit(Connection& db, std::int64_t user_id,
                                         const LoanSettings& settings, Seconds now) {
     auto score = recompute_score(db, user_id, now);
     if (!score) return score.error();
     return settings.limit_for_score(score->score());
 }
 
-boost::system::result<LoanApplication> apply_for_loan(SQLite::Database& db,
-                                                      const LoanRequest& request,
-                                                      const LoanSettings& settings,
-                                                      Seconds now) {
+boost::system::result<LoanApplication> apply_for_loan(Connection& db, const LoanRequest& request,
+                                                      const LoanSettings& settings, Seconds now) {
     if (!loan_purpose_known(request.purpose)) return make_error_code(BankError::invalid_amount);
     // A repeated hop answers what the first one decided, not "you already have a loan".
     if (auto first = loan_by_disbursement(db, request.transfer_id)) {
@@ -166,8 +162,8 @@ boost::system::result<LoanApplication> apply_for_loan(SQLite::Database& db,
     return application;
 }
 
-boost::system::result<void> loan_disbursement_settled(SQLite::Database& db,
-                                                      const Transfer& transfer, Seconds now) {
+boost::system::result<void> loan_disbursement_settled(Connection& db, const Transfer& transfer,
+                                                      Seconds now) {
     auto found = loan_by_disbursement(db, transfer.id);
     if (!found || found->state != LoanState::disbursing) return {};  // nothing waits on it
     Loan& loan = *found;
@@ -182,8 +178,9 @@ boost::system::result<void> loan_disbursement_settled(SQLite::Database& db,
     // The term runs from the payout, not the application: a slow B2C costs the user nothing.
     loan.state = paid_out ? LoanState::open : LoanState::failed;
     if (paid_out) loan.due_at = now + std::chrono::days{loan.term_days};
-    SQLite::Statement update(db, "UPDATE loans SET state = ?, due_at = ?, closed_at = ? "
-                                 "WHERE id = ?");
+    Prepared update(db,
+                    "UPDATE loans SET state = ?, due_at = ?, closed_at = ? "
+                    "WHERE id = ?");
     update.bind(1, std::string(to_string(loan.state)));
     update.bind(2, unix_seconds(loan.due_at));
     if (!paid_out) update.bind(3, unix_seconds(now));

@@ -22,14 +22,13 @@
 // themselves are the book of what is lent out.
 #pragma once
 
-#include <SQLiteCpp/Database.h>
-
 #include <boost/system/result.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "storage/bank/connection.hpp"
 #include "storage/bank/ledger.hpp"
 #include "storage/bank/loan_settings.hpp"
 
@@ -86,28 +85,26 @@ struct LoanApplication {
 // Decides and, when approved, books the pending legs, the b2c outbox row and the
 // loan.approved audit event. A repeated transfer_id answers the first application unchanged.
 // Recomputes the credit score first (which also charges any overdue penalty).
-boost::system::result<LoanApplication> apply_for_loan(SQLite::Database& db,
-                                                      const LoanRequest& request,
+boost::system::result<LoanApplication> apply_for_loan(Connection& db, const LoanRequest& request,
                                                       const LoanSettings& settings, Seconds now);
 
 // What the user's credit score lets them borrow (LoanSettings::limit_for_score), whether or not
 // a loan is open. Recomputes the score.
-boost::system::result<Cents> loan_limit(SQLite::Database& db, std::int64_t user_id,
+boost::system::result<Cents> loan_limit(Connection& db, std::int64_t user_id,
                                         const LoanSettings& settings, Seconds now);
 
 // The user's loans, oldest first.
-boost::system::result<std::vector<Loan>> user_loans(SQLite::Database& db, std::int64_t user_id);
+boost::system::result<std::vector<Loan>> user_loans(Connection& db, std::int64_t user_id);
 
 // Charges the penalty of every open loan of the user that is past due and not yet seen so,
 // with a loan.overdue audit event. Safe to call at any time; charges each loan once.
-boost::system::result<void> charge_overdue_penalties(SQLite::Database& db, std::int64_t user_id,
+boost::system::result<void> charge_overdue_penalties(Connection& db, std::int64_t user_id,
                                                      Seconds now);
 
 // The same for every user in the book, at most `users_max` users per call (the oldest due
 // first), so a user who never dials is charged too. Answers how many users it charged; call it
 // again while that equals users_max.
-boost::system::result<std::size_t> charge_all_overdue_penalties(SQLite::Database& db,
-                                                                Seconds now,
+boost::system::result<std::size_t> charge_all_overdue_penalties(Connection& db, Seconds now,
                                                                 std::size_t users_max);
 
 enum class RepayOutcome : std::uint8_t { paid, pending, insufficient_funds, none };
@@ -121,17 +118,16 @@ struct Repayment {
 // Repays open loans, oldest first, from the wallet (`mpesa` false) or by an M-Pesa STK push
 // (pending until settled). The amount is capped at what is owed. `none` without an open loan.
 // A repeated transfer_id answers the first repayment's amount and today's balance.
-boost::system::result<Repayment> repay_loans(SQLite::Database& db, std::int64_t user_id,
-                                             std::string_view phone,
-                                             const std::string& transfer_id, Cents amount,
-                                             bool mpesa, Seconds now);
+boost::system::result<Repayment> repay_loans(Connection& db, std::int64_t user_id,
+                                             std::string_view phone, const std::string& transfer_id,
+                                             Cents amount, bool mpesa, Seconds now);
 
 // Settlement effects (called by apply_settlement_effects): the payout of loan leg `transfer`
 // posted or voided, and an M-Pesa repayment posted.
-boost::system::result<void> loan_disbursement_settled(SQLite::Database& db,
-                                                      const Transfer& transfer, Seconds now);
-boost::system::result<void> mpesa_repayment_posted(SQLite::Database& db,
-                                                   const Transfer& transfer, Seconds now);
+boost::system::result<void> loan_disbursement_settled(Connection& db, const Transfer& transfer,
+                                                      Seconds now);
+boost::system::result<void> mpesa_repayment_posted(Connection& db, const Transfer& transfer,
+                                                   Seconds now);
 
 // "dd/mm/yyyy", as the loan and savings screens show dates.
 std::string format_date(Seconds at);

@@ -2,8 +2,6 @@
 // A money leg's row and its transfer settle in one transaction, so they never disagree.
 #include "storage/bank/outbox.hpp"
 
-#include <SQLiteCpp/Statement.h>
-
 #include <algorithm>
 
 #include "storage/bank/audit.hpp"
@@ -34,7 +32,7 @@ OutboxState parse_state(const std::string& text) {
     return OutboxState::pending;
 }
 
-OutboxRow read_row(SQLite::Statement& query) {
+OutboxRow read_row(Prepared& query) {
     OutboxRow row;
     row.id = query.getColumn(0).getInt64();
     row.kind = parse_kind(query.getColumn(1).getString());
@@ -51,7 +49,7 @@ OutboxRow read_row(SQLite::Statement& query) {
     return row;
 }
 
-boost::system::result<OutboxRow> load_row(SQLite::Database& db, std::int64_t id) {
+boost::system::result<OutboxRow> load_row(Connection& db, std::int64_t id) {
     auto found = find_outbox(db, id);
     if (!found) return found.error();
     // No row by that id: BankError has no outbox code, and the row is a leg of a transfer.
@@ -68,9 +66,8 @@ std::string clipped(std::string_view error) {
 }
 
 // Records a money leg's outcome in the audit log: "mpesa.stk_push.done" for the transfer.
-boost::system::result<void> audit_leg(SQLite::Database& db, const OutboxRow& row,
-                                      bool succeeded, std::string_view error,
-                                      std::string_view actor, Seconds now) {
+boost::system::result<void> audit_leg(Connection& db, const OutboxRow& row, bool succeeded,
+                                      std::string_view error, std::string_view actor, Seconds now) {
     std::string detail = "phone=" + row.phone;
     if (row.amount) detail += " amount=" + std::to_string(*row.amount);
     if (row.provider_ref) detail += " ref=" + *row.provider_ref;
@@ -86,26 +83,25 @@ boost::system::result<void> audit_leg(SQLite::Database& db, const OutboxRow& row
 // Runs `step` in a savepoint: when it answers an error (or throws), what it wrote is undone, so
 // a drainer may record the failure and carry on with the next row in the same transaction.
 template <class Step>
-boost::system::result<OutboxRow> atomically(SQLite::Database& db, Step&& step) {
-    db.exec("SAVEPOINT outbox_step");
+boost::system::result<OutboxRow> atomically(Connection& db, Step&& step) {
+    db.exec_prepared("SAVEPOINT outbox_step");
     try {
         auto outcome = step();
-        if (!outcome) db.exec("ROLLBACK TO outbox_step");
-        db.exec("RELEASE outbox_step");
+        if (!outcome) db.exec_prepared("ROLLBACK TO outbox_step");
+        db.exec_prepared("RELEASE outbox_step");
         return outcome;
     } catch (...) {
-        db.exec("ROLLBACK TO outbox_step");
-        db.exec("RELEASE outbox_step");
+        db.exec_prepared("ROLLBACK TO outbox_step");
+        db.exec_prepared("RELEASE outbox_step");
         throw;
     }
 }
 
-boost::system::result<OutboxRow> complete_row(SQLite::Database& db, std::int64_t id,
-                                              bool succeeded, std::string_view error,
-                                              std::string_view actor, Seconds now);
-boost::system::result<OutboxRow> retry_row(SQLite::Database& db, std::int64_t id,
-                                           std::string_view error, const OutboxRetry& retry,
-                                           Seconds now);
+boost::system::result<OutboxRow> complete_row(Connection& db, std::int64_t id, bool succeeded,
+                                              std::string_view error, std::string_view actor,
+                                              Seconds now);
+boost::system::result<OutboxRow> retry_row(Connection& db, std::int64_t id, std::string_view error,
+                                           const OutboxRetry& retry, Seconds now);
 
 }  // namespace
 
@@ -128,8 +124,8 @@ std::string_view to_string(OutboxState state) {
     return "pending";
 }
 
-boost::system::result<std::int64_t> enqueue_outbox(SQLite::Database& db,
-                                                   const OutboxRequest& request, Seconds now) {
+boost::system::result<std::int64_t> enqueue_outbox(Connection& db, const OutboxRequest& request,
+                                                   Seconds now) {
     if (request.transfer) {
         auto existing = find_outbox_for_transfer(db, request.kind, *request.transfer);
         if (!existing) return existing.error();
@@ -138,10 +134,10 @@ boost::system::result<std::int64_t> enqueue_outbox(SQLite::Database& db,
     if (request.amount && (*request.amount <= 0 || *request.amount > transfer_cents_max)) {
         return make_error_code(BankError::invalid_amount);
     }
-    SQLite::Statement insert(db,
-                             "INSERT INTO outbox (kind, transfer, phone, amount, payload, state, "
-                             "next_attempt_at, created_at, updated_at) "
-                             "VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?)");
+    Prepared insert(db,
+                    "INSERT INTO outbox (kind, transfer, phone, amount, payload, state, "
+                    "next_attempt_at, created_at, updated_at) "
+                    "VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?)");
     insert.bind(1, std::string(to_string(request.kind)));
     if (request.transfer) insert.bind(2, *request.transfer);
     insert.bind(3, request.phone);
@@ -162,19 +158,19 @@ std::chrono::seconds outbox_backoff(const OutboxRetry& retry, int attempts) {
     return std::min(wait, retry.backoff_max);
 }
 
-boost::system::result<std::vector<OutboxRow>> claim_due_outbox(SQLite::Database& db, Seconds now,
+boost::system::result<std::vector<OutboxRow>> claim_due_outbox(Connection& db, Seconds now,
                                                                std::size_t count,
                                                                std::chrono::seconds lease) {
-    SQLite::Statement query(db, std::string(row_columns) +
-                                    "WHERE state IN ('pending', 'sent') AND next_attempt_at <= ? "
-                                    "ORDER BY next_attempt_at, id LIMIT ?");
+    Prepared query(db, std::string(row_columns) +
+                           "WHERE state IN ('pending', 'sent') AND next_attempt_at <= ? "
+                           "ORDER BY next_attempt_at, id LIMIT ?");
     query.bind(1, unix_seconds(now));
     query.bind(2, static_cast<std::int64_t>(count));
     std::vector<OutboxRow> rows;
     while (query.executeStep()) rows.push_back(read_row(query));
-    SQLite::Statement lease_row(db,
-                                "UPDATE outbox SET next_attempt_at = ?, updated_at = ? "
-                                "WHERE id = ?");
+    Prepared lease_row(db,
+                       "UPDATE outbox SET next_attempt_at = ?, updated_at = ? "
+                       "WHERE id = ?");
     for (OutboxRow& row : rows) {
         row.next_attempt_at = now + lease;
         lease_row.bind(1, unix_seconds(row.next_attempt_at));
@@ -186,16 +182,16 @@ boost::system::result<std::vector<OutboxRow>> claim_due_outbox(SQLite::Database&
     return rows;
 }
 
-boost::system::result<OutboxRow> mark_outbox_sent(SQLite::Database& db, std::int64_t id,
+boost::system::result<OutboxRow> mark_outbox_sent(Connection& db, std::int64_t id,
                                                   std::string_view provider_ref, Seconds check_at,
                                                   Seconds now) {
     auto row = load_row(db, id);
     if (!row) return row.error();
     // A callback may have completed the row before the sender got here: keep the final word.
     if (row->state == OutboxState::done || row->state == OutboxState::failed) return row;
-    SQLite::Statement update(db,
-                             "UPDATE outbox SET state = 'sent', provider_ref = ?, "
-                             "next_attempt_at = ?, updated_at = ? WHERE id = ?");
+    Prepared update(db,
+                    "UPDATE outbox SET state = 'sent', provider_ref = ?, "
+                    "next_attempt_at = ?, updated_at = ? WHERE id = ?");
     update.bind(1, std::string(provider_ref));
     update.bind(2, unix_seconds(check_at));
     update.bind(3, unix_seconds(now));
@@ -207,17 +203,17 @@ boost::system::result<OutboxRow> mark_outbox_sent(SQLite::Database& db, std::int
     return row;
 }
 
-boost::system::result<OutboxRow> complete_outbox(SQLite::Database& db, std::int64_t id,
-                                                 bool succeeded, std::string_view error,
-                                                 std::string_view actor, Seconds now) {
+boost::system::result<OutboxRow> complete_outbox(Connection& db, std::int64_t id, bool succeeded,
+                                                 std::string_view error, std::string_view actor,
+                                                 Seconds now) {
     return atomically(db, [&] { return complete_row(db, id, succeeded, error, actor, now); });
 }
 
 namespace {
 
-boost::system::result<OutboxRow> complete_row(SQLite::Database& db, std::int64_t id,
-                                              bool succeeded, std::string_view error,
-                                              std::string_view actor, Seconds now) {
+boost::system::result<OutboxRow> complete_row(Connection& db, std::int64_t id, bool succeeded,
+                                              std::string_view error, std::string_view actor,
+                                              Seconds now) {
     auto row = load_row(db, id);
     if (!row) return row.error();
     if (row->state == OutboxState::done) {
@@ -237,9 +233,9 @@ boost::system::result<OutboxRow> complete_row(SQLite::Database& db, std::int64_t
     }
     row->state = succeeded ? OutboxState::done : OutboxState::failed;
     row->last_error = succeeded ? std::string() : clipped(error);
-    SQLite::Statement update(db,
-                             "UPDATE outbox SET state = ?, last_error = ?, updated_at = ? "
-                             "WHERE id = ?");
+    Prepared update(db,
+                    "UPDATE outbox SET state = ?, last_error = ?, updated_at = ? "
+                    "WHERE id = ?");
     update.bind(1, std::string(to_string(row->state)));
     update.bind(2, row->last_error);
     update.bind(3, unix_seconds(now));
@@ -250,7 +246,7 @@ boost::system::result<OutboxRow> complete_row(SQLite::Database& db, std::int64_t
 
 }  // namespace
 
-boost::system::result<OutboxRow> retry_outbox(SQLite::Database& db, std::int64_t id,
+boost::system::result<OutboxRow> retry_outbox(Connection& db, std::int64_t id,
                                               std::string_view error, const OutboxRetry& retry,
                                               Seconds now) {
     return atomically(db, [&] { return retry_row(db, id, error, retry, now); });
@@ -258,17 +254,16 @@ boost::system::result<OutboxRow> retry_outbox(SQLite::Database& db, std::int64_t
 
 namespace {
 
-boost::system::result<OutboxRow> retry_row(SQLite::Database& db, std::int64_t id,
-                                           std::string_view error, const OutboxRetry& retry,
-                                           Seconds now) {
+boost::system::result<OutboxRow> retry_row(Connection& db, std::int64_t id, std::string_view error,
+                                           const OutboxRetry& retry, Seconds now) {
     auto row = load_row(db, id);
     if (!row) return row.error();
     if (row->state == OutboxState::done || row->state == OutboxState::failed) return row;
     row->attempts += 1;
     row->last_error = clipped(error);
-    SQLite::Statement update(db,
-                             "UPDATE outbox SET attempts = ?, last_error = ?, next_attempt_at = ?, "
-                             "updated_at = ? WHERE id = ?");
+    Prepared update(db,
+                    "UPDATE outbox SET attempts = ?, last_error = ?, next_attempt_at = ?, "
+                    "updated_at = ? WHERE id = ?");
     row->next_attempt_at = now + outbox_backoff(retry, row->attempts);
     update.bind(1, row->attempts);
     update.bind(2, row->last_error);
@@ -282,25 +277,24 @@ boost::system::result<OutboxRow> retry_row(SQLite::Database& db, std::int64_t id
 
 }  // namespace
 
-boost::system::result<std::optional<OutboxRow>> find_outbox(SQLite::Database& db,
-                                                            std::int64_t id) {
-    SQLite::Statement query(db, std::string(row_columns) + "WHERE id = ?");
+boost::system::result<std::optional<OutboxRow>> find_outbox(Connection& db, std::int64_t id) {
+    Prepared query(db, std::string(row_columns) + "WHERE id = ?");
     query.bind(1, id);
     if (!query.executeStep()) return std::optional<OutboxRow>{};
     return std::optional<OutboxRow>{read_row(query)};
 }
 
 boost::system::result<std::optional<OutboxRow>> find_outbox_for_transfer(
-    SQLite::Database& db, OutboxKind kind, std::string_view transfer) {
-    SQLite::Statement query(db, std::string(row_columns) + "WHERE kind = ? AND transfer = ?");
+    Connection& db, OutboxKind kind, std::string_view transfer) {
+    Prepared query(db, std::string(row_columns) + "WHERE kind = ? AND transfer = ?");
     query.bind(1, std::string(to_string(kind)));
     query.bind(2, std::string(transfer));
     if (!query.executeStep()) return std::optional<OutboxRow>{};
     return std::optional<OutboxRow>{read_row(query)};
 }
 
-boost::system::result<OutboxCounts> count_outbox(SQLite::Database& db) {
-    SQLite::Statement query(db, "SELECT state, count(*) FROM outbox GROUP BY state");
+boost::system::result<OutboxCounts> count_outbox(Connection& db) {
+    Prepared query(db, "SELECT state, count(*) FROM outbox GROUP BY state");
     OutboxCounts counts;
     while (query.executeStep()) {
         const std::int64_t n = query.getColumn(1).getInt64();
@@ -314,7 +308,7 @@ boost::system::result<OutboxCounts> count_outbox(SQLite::Database& db) {
     return counts;
 }
 
-boost::system::result<std::int64_t> count_open_outbox(SQLite::Database& db) {
+boost::system::result<std::int64_t> count_open_outbox(Connection& db) {
     return db.execAndGet("SELECT count(*) FROM outbox WHERE state IN ('pending', 'sent')")
         .getInt64();
 }

@@ -1,5 +1,4 @@
 // The book-wide overdue sweep: penalties for loans whose borrowers never dial again.
-#include <SQLiteCpp/Statement.h>
 
 #include <vector>
 
@@ -7,13 +6,12 @@
 
 namespace hodi::storage {
 
-boost::system::result<std::size_t> charge_all_overdue_penalties(SQLite::Database& db,
-                                                                Seconds now,
+boost::system::result<std::size_t> charge_all_overdue_penalties(Connection& db, Seconds now,
                                                                 std::size_t users_max) {
-    SQLite::Statement query(db,
-                            "SELECT user_id FROM loans WHERE state = 'open' AND due_at < ? "
-                            "AND overdue_at IS NULL GROUP BY user_id ORDER BY min(due_at) "
-                            "LIMIT ?");
+    Prepared query(db,
+                   "SELECT user_id FROM loans WHERE state = 'open' AND due_at < ? "
+                   "AND overdue_at IS NULL GROUP BY user_id ORDER BY min(due_at) "
+                   "LIMIT ?");
     query.bind(1, unix_seconds(now));
     query.bind(2, static_cast<std::int64_t>(users_max));
     std::vector<std::int64_t> users;

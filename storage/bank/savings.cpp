@@ -1,8 +1,6 @@
 // Savings goals in SQL.
 #include "storage/bank/savings.hpp"
 
-#include <SQLiteCpp/Statement.h>
-
 #include "storage/bank/bank_error.hpp"
 
 namespace hodi::storage {
@@ -13,7 +11,7 @@ constexpr const char* goal_columns =
     "SELECT g.id, g.number, g.name, g.target, g.due_at, g.account, a.balance "
     "FROM savings_goals g JOIN accounts a ON a.id = g.account ";
 
-SavingsGoal read_goal(SQLite::Statement& query) {
+SavingsGoal read_goal(Prepared& query) {
     SavingsGoal goal;
     goal.id = query.getColumn(0).getInt64();
     goal.number = query.getColumn(1).getInt();
@@ -25,9 +23,8 @@ SavingsGoal read_goal(SQLite::Statement& query) {
     return goal;
 }
 
-std::optional<SavingsGoal> goal_named(SQLite::Database& db, std::int64_t user_id,
-                                      std::string_view name) {
-    SQLite::Statement query(db, std::string(goal_columns) + "WHERE g.user_id = ? AND g.name = ?");
+std::optional<SavingsGoal> goal_named(Connection& db, std::int64_t user_id, std::string_view name) {
+    Prepared query(db, std::string(goal_columns) + "WHERE g.user_id = ? AND g.name = ?");
     query.bind(1, user_id);
     query.bind(2, std::string(name));
     if (!query.executeStep()) return std::nullopt;
@@ -36,7 +33,7 @@ std::optional<SavingsGoal> goal_named(SQLite::Database& db, std::int64_t user_id
 
 }  // namespace
 
-boost::system::result<GoalCreation> create_goal(SQLite::Database& db, std::int64_t user_id,
+boost::system::result<GoalCreation> create_goal(Connection& db, std::int64_t user_id,
                                                 std::string_view phone, std::string_view name,
                                                 Cents target, int weeks, Seconds now) {
     if (name.empty() || name.size() > goal_name_chars_max || target <= 0 ||
@@ -56,9 +53,9 @@ boost::system::result<GoalCreation> create_goal(SQLite::Database& db, std::int64
     auto account = open_account(db, code, "savings", user_id, 0, now);
     if (!account) return account.error();
     const Seconds due = now + std::chrono::weeks{weeks};
-    SQLite::Statement insert(db,
-                             "INSERT INTO savings_goals (user_id, number, name, target, due_at, "
-                             "account, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    Prepared insert(db,
+                    "INSERT INTO savings_goals (user_id, number, name, target, due_at, "
+                    "account, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
     insert.bind(1, user_id);
     insert.bind(2, number);
     insert.bind(3, std::string(name));
@@ -71,33 +68,30 @@ boost::system::result<GoalCreation> create_goal(SQLite::Database& db, std::int64
                              *account, 0}};
 }
 
-boost::system::result<std::vector<SavingsGoal>> list_goals(SQLite::Database& db,
-                                                           std::int64_t user_id) {
-    SQLite::Statement query(db, std::string(goal_columns) +
-                                    "WHERE g.user_id = ? ORDER BY g.number");
+boost::system::result<std::vector<SavingsGoal>> list_goals(Connection& db, std::int64_t user_id) {
+    Prepared query(db, std::string(goal_columns) + "WHERE g.user_id = ? ORDER BY g.number");
     query.bind(1, user_id);
     std::vector<SavingsGoal> goals;
     while (query.executeStep()) goals.push_back(read_goal(query));
     return goals;
 }
 
-boost::system::result<std::optional<SavingsGoal>> find_goal(SQLite::Database& db,
-                                                            std::int64_t user_id, int number) {
-    SQLite::Statement query(db, std::string(goal_columns) +
-                                    "WHERE g.user_id = ? AND g.number = ?");
+boost::system::result<std::optional<SavingsGoal>> find_goal(Connection& db, std::int64_t user_id,
+                                                            int number) {
+    Prepared query(db, std::string(goal_columns) + "WHERE g.user_id = ? AND g.number = ?");
     query.bind(1, user_id);
     query.bind(2, number);
     if (!query.executeStep()) return std::optional<SavingsGoal>{};
     return std::optional<SavingsGoal>{read_goal(query)};
 }
 
-boost::system::result<int> deposit_streak_weeks(SQLite::Database& db, const SavingsGoal& goal,
+boost::system::result<int> deposit_streak_weeks(Connection& db, const SavingsGoal& goal,
                                                 Seconds now) {
     // Week numbers counted back from now: 0 is this week, 1 the week before, ...
-    SQLite::Statement query(db,
-                            "SELECT DISTINCT (?1 - created_at) / 604800 AS week FROM transfers "
-                            "WHERE credit_account = ?2 AND state = 'posted' AND created_at <= ?1 "
-                            "ORDER BY week");
+    Prepared query(db,
+                   "SELECT DISTINCT (?1 - created_at) / 604800 AS week FROM transfers "
+                   "WHERE credit_account = ?2 AND state = 'posted' AND created_at <= ?1 "
+                   "ORDER BY week");
     query.bind(1, unix_seconds(now));
     query.bind(2, goal.account);
     int streak = 0;

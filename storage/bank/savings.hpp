@@ -2,14 +2,13 @@
 // between the wallet and a goal only as ledger transfers. Runs inside the caller's transaction.
 #pragma once
 
-#include <SQLiteCpp/Database.h>
-
 #include <boost/system/result.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "storage/bank/connection.hpp"
 #include "storage/bank/ledger.hpp"
 
 namespace hodi::storage {
@@ -37,17 +36,16 @@ struct GoalCreation {
     GoalProblem problem = GoalProblem::none;
     SavingsGoal goal;
 };
-boost::system::result<GoalCreation> create_goal(SQLite::Database& db, std::int64_t user_id,
+boost::system::result<GoalCreation> create_goal(Connection& db, std::int64_t user_id,
                                                 std::string_view phone, std::string_view name,
                                                 Cents target, int weeks, Seconds now);
 
-boost::system::result<std::vector<SavingsGoal>> list_goals(SQLite::Database& db,
-                                                           std::int64_t user_id);
-boost::system::result<std::optional<SavingsGoal>> find_goal(SQLite::Database& db,
-                                                            std::int64_t user_id, int number);
+boost::system::result<std::vector<SavingsGoal>> list_goals(Connection& db, std::int64_t user_id);
+boost::system::result<std::optional<SavingsGoal>> find_goal(Connection& db, std::int64_t user_id,
+                                                            int number);
 
 // Weeks in a row, ending with the week of `now`, in which the goal received a deposit.
-boost::system::result<int> deposit_streak_weeks(SQLite::Database& db, const SavingsGoal& goal,
+boost::system::result<int> deposit_streak_weeks(Connection& db, const SavingsGoal& goal,
                                                 Seconds now);
 
 // "" below a quarter of the target, then "bronze", "silver" (half), "gold" (reached).

@@ -183,19 +183,17 @@ CREATE TABLE credit_scores (
 constexpr std::array<const char*, 4> migrations = {migration_1, migration_2, migration_3,
                                                    migration_4};
 
-int user_version(SQLite::Database& db) {
-    return db.execAndGet("PRAGMA user_version").getInt();
-}
+int user_version(Connection& db) { return db.execAndGet("PRAGMA user_version").getInt(); }
 
 }  // namespace
 
 int schema_version_known() { return static_cast<int>(migrations.size()); }
 
-boost::system::result<std::unique_ptr<SQLite::Database>> open_connection(
+boost::system::result<std::unique_ptr<Connection>> open_connection(
     const std::filesystem::path& path) {
     try {
         if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
-        auto db = std::make_unique<SQLite::Database>(
+        auto db = std::make_unique<Connection>(
             path.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX,
             static_cast<int>(sqlite_busy_timeout.count()));
         db->exec("PRAGMA journal_mode = WAL");
@@ -208,7 +206,7 @@ boost::system::result<std::unique_ptr<SQLite::Database>> open_connection(
     }
 }
 
-boost::system::result<void> migrate(SQLite::Database& db) {
+boost::system::result<void> migrate(Connection& db) {
     try {
         const int found = user_version(db);
         if (found > schema_version_known()) {

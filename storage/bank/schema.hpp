@@ -1,11 +1,12 @@
 // Opening SQLite connections with hodi's pragmas, and the versioned schema migrations.
 #pragma once
 
-#include <SQLiteCpp/Database.h>
 #include <boost/system/result.hpp>
 #include <chrono>
 #include <filesystem>
 #include <memory>
+
+#include "storage/bank/connection.hpp"
 
 namespace hodi::storage {
 
@@ -18,11 +19,11 @@ int schema_version_known();
 
 // Opens (creating if needed, with its parent folder) a connection configured for hodi: WAL,
 // synchronous=FULL, foreign_keys=ON, busy_timeout. Exceptions become store_failed (logged).
-boost::system::result<std::unique_ptr<SQLite::Database>> open_connection(
+boost::system::result<std::unique_ptr<Connection>> open_connection(
     const std::filesystem::path& path);
 
 // Brings the schema up to schema_version_known(), one transaction per migration. A database
 // whose version is newer than this binary knows is refused with schema_too_new.
-boost::system::result<void> migrate(SQLite::Database& db);
+boost::system::result<void> migrate(Connection& db);
 
 }  // namespace hodi::storage

@@ -5,8 +5,8 @@
 
 namespace hodi::storage {
 
-boost::system::result<Transfer> settle_transfer(SQLite::Database& db, std::string_view id,
-                                                bool succeeded, Seconds now) {
+boost::system::result<Transfer> settle_transfer(Connection& db, std::string_view id, bool succeeded,
+                                                Seconds now) {
     auto found = find_transfer(db, id);
     if (!found) return found.error();
     if (!*found) return make_error_code(BankError::unknown_transfer);

@@ -4,23 +4,22 @@
 // Daraja callbacks later, inside the caller's transaction.
 #pragma once
 
-#include <SQLiteCpp/Database.h>
-
 #include <boost/system/result.hpp>
 #include <string_view>
 
+#include "storage/bank/connection.hpp"
 #include "storage/bank/ledger.hpp"
 
 namespace hodi::storage {
 
 // Posts the transfer when `succeeded`, voids it otherwise, then applies its effects. Settling a
 // transfer that is already settled the same way returns it unchanged and applies nothing again.
-boost::system::result<Transfer> settle_transfer(SQLite::Database& db, std::string_view id,
-                                                bool succeeded, Seconds now);
+boost::system::result<Transfer> settle_transfer(Connection& db, std::string_view id, bool succeeded,
+                                                Seconds now);
 
 // The business effects of a transfer that just settled, by its kind. Called once per
 // transfer, by settle_transfer, after the post or void.
-boost::system::result<void> apply_settlement_effects(SQLite::Database& db,
-                                                     const Transfer& transfer, Seconds now);
+boost::system::result<void> apply_settlement_effects(Connection& db, const Transfer& transfer,
+                                                     Seconds now);
 
 }  // namespace hodi::storage

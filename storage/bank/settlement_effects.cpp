@@ -9,8 +9,8 @@
 
 namespace hodi::storage {
 
-boost::system::result<void> apply_settlement_effects(SQLite::Database& db,
-                                                     const Transfer& transfer, Seconds now) {
+boost::system::result<void> apply_settlement_effects(Connection& db, const Transfer& transfer,
+                                                     Seconds now) {
     const std::string_view kind = transfer.kind;
     if (kind == transfer_kind::loan) return loan_disbursement_settled(db, transfer, now);
     // A voided collection moved nothing: there is nothing to count.

@@ -1,7 +1,5 @@
-// Opening the store, and the reader connection pool.
+// Opening the store.
 #include "storage/bank/store.hpp"
-
-#include <spdlog/spdlog.h>
 
 #include "storage/bank/schema.hpp"
 
@@ -14,48 +12,14 @@ boost::system::result<std::unique_ptr<Store>> Store::open(StoreSettings settings
     return std::unique_ptr<Store>(new Store(std::move(settings), std::move(*connection)));
 }
 
-Store::Store(StoreSettings settings, std::unique_ptr<SQLite::Database> write_connection)
+Store::Store(StoreSettings settings, std::unique_ptr<Connection> write_connection)
     : settings_(std::move(settings)),
       writer_(std::make_unique<Writer>(std::move(write_connection))),
-      read_pool_(settings_.readers == 0 ? 1 : settings_.readers) {}
+      reader_(std::make_unique<Reader>(settings_.path)) {}
 
 Store::~Store() {
-    read_pool_.join();
+    reader_.reset();
     writer_.reset();
-}
-
-bool Store::run_read(const std::function<void(SQLite::Database&)>& fn) {
-    std::unique_ptr<SQLite::Database> db;
-    {
-        const std::lock_guard lock(readers_mutex_);
-        if (!idle_readers_.empty()) {
-            db = std::move(idle_readers_.back());
-            idle_readers_.pop_back();
-        }
-    }
-    if (!db) {
-        auto opened = open_connection(settings_.path);
-        if (!opened) return false;
-        db = std::move(*opened);
-    }
-    bool ok = false;
-    try {
-        // One read transaction: every query of fn sees the same snapshot.
-        db->exec("BEGIN");
-        fn(*db);
-        db->exec("COMMIT");
-        ok = true;
-    } catch (const std::exception& error) {
-        spdlog::error("bank: read failed: {}", error.what());
-        try {
-            db->exec("ROLLBACK");
-        } catch (const std::exception&) {
-            // Not in a transaction (BEGIN failed): nothing to undo.
-        }
-    }
-    const std::lock_guard lock(readers_mutex_);
-    idle_readers_.push_back(std::move(db));
-    return ok;
 }
 
 }  // namespace hodi::storage

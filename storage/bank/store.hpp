@@ -1,25 +1,23 @@
-// The SQLite store: one writer (group commit) and a pool of reader connections, awaited from
-// coroutines on the network threads or called blocking from commands, tests and benches.
+// The SQLite store: one writer (group commit) and a few readers (shared read transactions),
+// awaited from coroutines on the network threads or called blocking from commands, tests and
+// benches.
 #pragma once
-
-#include <SQLiteCpp/Database.h>
 
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/prefer.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/system/result.hpp>
 #include <filesystem>
 #include <functional>
 #include <future>
 #include <memory>
-#include <mutex>
-#include <vector>
 
 #include "storage/bank/bank_error.hpp"
+#include "storage/bank/connection.hpp"
+#include "storage/bank/reader.hpp"
 #include "storage/bank/writer.hpp"
 
 namespace hodi::storage {
@@ -28,16 +26,20 @@ namespace net = boost::asio;
 
 struct StoreSettings {
     std::filesystem::path path = "var/hodi.db";  ///< created with its folder when missing
-    std::size_t readers = 2;                      ///< reader connections (and threads)
 };
 
 // A unit of work on one connection. For writes it runs inside the batch transaction, in its own
 // savepoint: returning an error rolls back everything it did. For reads it runs inside one read
 // transaction, so it sees a single snapshot.
 template <class T>
-using DbFn = std::function<boost::system::result<T>(SQLite::Database&)>;
+using DbFn = std::function<boost::system::result<T>(Connection&)>;
 
-// Thread-safe. Destroying the store finishes every submitted write first.
+namespace detail {
+template <class T>
+struct StoreInitiation;
+}  // namespace detail
+
+// Thread-safe. Destroying the store finishes every submitted read and write first.
 class Store {
 public:
     // Opens or creates the database, migrates it, starts the writer. Fails with schema_too_new
@@ -51,6 +53,7 @@ public:
     net::awaitable<boost::system::result<T>> read(DbFn<T> fn);
 
     // Blocking forms, for commands, tests and benches: never call them on the writer thread.
+    // read_now runs on the calling thread.
     template <class T>
     boost::system::result<T> write_now(DbFn<T> fn);
     template <class T>
@@ -58,22 +61,20 @@ public:
 
     template <class T>
     void submit_write(DbFn<T> fn, std::function<void(boost::system::result<T>)> done);
-    template <class T>
-    void submit_read(DbFn<T> fn, std::function<void(boost::system::result<T>)> done);
 
     WriterStats writer_stats() const { return writer_->stats(); }
+    std::uint64_t read_transactions() const { return reader_->transactions(); }
     const std::filesystem::path& path() const { return settings_.path; }
 
 private:
-    Store(StoreSettings settings, std::unique_ptr<SQLite::Database> write_connection);
-    // Runs fn inside a read transaction on a pooled connection; exceptions become store_failed.
-    bool run_read(const std::function<void(SQLite::Database&)>& fn);
+    template <class T>
+    friend struct detail::StoreInitiation;
+
+    Store(StoreSettings settings, std::unique_ptr<Connection> write_connection);
 
     StoreSettings settings_;
     std::unique_ptr<Writer> writer_;
-    std::mutex readers_mutex_;
-    std::vector<std::unique_ptr<SQLite::Database>> idle_readers_;
-    net::thread_pool read_pool_;
+    std::unique_ptr<Reader> reader_;
 };
 
 namespace detail {
@@ -82,6 +83,14 @@ namespace detail {
 template <class T>
 boost::system::result<T> failure(BankError error) {
     return boost::system::result<T>(boost::system::in_place_error, make_error_code(error));
+}
+
+// A read job answering `done` exactly once: with fn's result, or store_failed.
+template <class T, class Done>
+ReadJob read_job(DbFn<T> fn, Done done) {
+    auto finish = std::make_shared<Done>(std::move(done));
+    return {[fn = std::move(fn), finish](Connection& db) { (*finish)(fn(db)); },
+            [finish] { (*finish)(failure<T>(BankError::store_failed)); }};
 }
 
 // Completes an awaiting coroutine on its own executor; keeps that executor's context alive
@@ -103,8 +112,11 @@ struct StoreInitiation {
         };
         if (write) {
             store->submit_write<T>(std::move(fn), std::move(done));
-        } else {
-            store->submit_read<T>(std::move(fn), std::move(done));
+            return;
+        }
+        // The first read queued arranges the flush on its own executor: see Reader.
+        if (store->reader_->enqueue(read_job<T>(std::move(fn), std::move(done)))) {
+            net::post(executor, [reader = store->reader_.get()] { reader->flush(); });
         }
     }
 };
@@ -115,7 +127,7 @@ template <class T>
 void Store::submit_write(DbFn<T> fn, std::function<void(boost::system::result<T>)> done) {
     auto outcome =
         std::make_shared<boost::system::result<T>>(detail::failure<T>(BankError::store_failed));
-    WriteJob job{[fn = std::move(fn), outcome](SQLite::Database& db) {
+    WriteJob job{[fn = std::move(fn), outcome](Connection& db) {
                      *outcome = fn(db);
                      return outcome->has_value();
                  },
@@ -129,15 +141,6 @@ void Store::submit_write(DbFn<T> fn, std::function<void(boost::system::result<T>
     if (!writer_->submit(std::move(job))) {
         done(detail::failure<T>(BankError::busy));
     }
-}
-
-template <class T>
-void Store::submit_read(DbFn<T> fn, std::function<void(boost::system::result<T>)> done) {
-    net::post(read_pool_, [this, fn = std::move(fn), done = std::move(done)] {
-        boost::system::result<T> outcome = detail::failure<T>(BankError::store_failed);
-        run_read([&](SQLite::Database& db) { outcome = fn(db); });
-        done(std::move(outcome));
-    });
 }
 
 template <class T>
@@ -164,12 +167,10 @@ boost::system::result<T> Store::write_now(DbFn<T> fn) {
 
 template <class T>
 boost::system::result<T> Store::read_now(DbFn<T> fn) {
-    auto promise = std::make_shared<std::promise<boost::system::result<T>>>();
-    auto future = promise->get_future();
-    submit_read<T>(std::move(fn), [promise](boost::system::result<T> outcome) {
-        promise->set_value(std::move(outcome));
-    });
-    return future.get();
+    boost::system::result<T> outcome = detail::failure<T>(BankError::store_failed);
+    reader_->run_now(detail::read_job<T>(
+        std::move(fn), [&outcome](boost::system::result<T> answer) { outcome = std::move(answer); }));
+    return outcome;
 }
 
 }  // namespace hodi::storage

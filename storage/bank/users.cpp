@@ -1,8 +1,6 @@
 // Users and their PIN counters in SQL.
 #include "storage/bank/users.hpp"
 
-#include <SQLiteCpp/Statement.h>
-
 #include "storage/bank/audit.hpp"
 #include "storage/bank/bank_error.hpp"
 
@@ -10,10 +8,10 @@ namespace hodi::storage {
 
 namespace {
 
-void store_lock(SQLite::Database& db, std::int64_t user_id, const PinLock& lock) {
-    SQLite::Statement update(db,
-                             "UPDATE users SET failed_pins = ?, lock_stage = ?, locked_until = ? "
-                             "WHERE id = ?");
+void store_lock(Connection& db, std::int64_t user_id, const PinLock& lock) {
+    Prepared update(db,
+                    "UPDATE users SET failed_pins = ?, lock_stage = ?, locked_until = ? "
+                    "WHERE id = ?");
     update.bind(1, lock.failed_pins);
     update.bind(2, lock.lock_stage);
     update.bind(3, unix_seconds(lock.locked_until));
@@ -26,11 +24,10 @@ void store_lock(SQLite::Database& db, std::int64_t user_id, const PinLock& lock)
 std::string wallet_code(std::string_view phone) { return "wallet:" + std::string(phone); }
 std::string loan_code(std::string_view phone) { return "loan:" + std::string(phone); }
 
-boost::system::result<std::optional<User>> find_user(SQLite::Database& db,
-                                                     std::string_view phone) {
-    SQLite::Statement query(db,
-                            "SELECT id, name, language, pin_hash, failed_pins, lock_stage, "
-                            "locked_until, created_at FROM users WHERE phone = ?");
+boost::system::result<std::optional<User>> find_user(Connection& db, std::string_view phone) {
+    Prepared query(db,
+                   "SELECT id, name, language, pin_hash, failed_pins, lock_stage, "
+                   "locked_until, created_at FROM users WHERE phone = ?");
     query.bind(1, std::string(phone));
     if (!query.executeStep()) return std::optional<User>{};
     User user;
@@ -47,13 +44,12 @@ boost::system::result<std::optional<User>> find_user(SQLite::Database& db,
     return std::optional<User>{std::move(user)};
 }
 
-boost::system::result<User> ensure_user(SQLite::Database& db, std::string_view phone,
+boost::system::result<User> ensure_user(Connection& db, std::string_view phone,
                                         engine::Language language, Seconds now) {
     auto existing = find_user(db, phone);
     if (!existing) return existing.error();
     if (*existing) return std::move(**existing);
-    SQLite::Statement insert(db,
-                             "INSERT INTO users (phone, language, created_at) VALUES (?, ?, ?)");
+    Prepared insert(db, "INSERT INTO users (phone, language, created_at) VALUES (?, ?, ?)");
     insert.bind(1, std::string(phone));
     insert.bind(2, std::string(engine::language_code(language)));
     insert.bind(3, unix_seconds(now));
@@ -73,31 +69,31 @@ boost::system::result<User> ensure_user(SQLite::Database& db, std::string_view p
     return user;
 }
 
-boost::system::result<void> set_pin_hash(SQLite::Database& db, std::int64_t user_id,
+boost::system::result<void> set_pin_hash(Connection& db, std::int64_t user_id,
                                          std::string_view pin_hash) {
-    SQLite::Statement update(db,
-                             "UPDATE users SET pin_hash = ?, failed_pins = 0, lock_stage = 0, "
-                             "locked_until = 0 WHERE id = ?");
+    Prepared update(db,
+                    "UPDATE users SET pin_hash = ?, failed_pins = 0, lock_stage = 0, "
+                    "locked_until = 0 WHERE id = ?");
     update.bind(1, std::string(pin_hash));
     update.bind(2, user_id);
     if (update.exec() != 1) return make_error_code(BankError::unknown_user);
     return {};
 }
 
-boost::system::result<void> set_language(SQLite::Database& db, std::int64_t user_id,
+boost::system::result<void> set_language(Connection& db, std::int64_t user_id,
                                          engine::Language language) {
-    SQLite::Statement update(db, "UPDATE users SET language = ? WHERE id = ?");
+    Prepared update(db, "UPDATE users SET language = ? WHERE id = ?");
     update.bind(1, std::string(engine::language_code(language)));
     update.bind(2, user_id);
     if (update.exec() != 1) return make_error_code(BankError::unknown_user);
     return {};
 }
 
-boost::system::result<PinAttempt> record_pin_attempt(SQLite::Database& db, std::int64_t user_id,
+boost::system::result<PinAttempt> record_pin_attempt(Connection& db, std::int64_t user_id,
                                                      bool right, Seconds now) {
-    SQLite::Statement query(db,
-                            "SELECT failed_pins, lock_stage, locked_until, phone FROM users "
-                            "WHERE id = ?");
+    Prepared query(db,
+                   "SELECT failed_pins, lock_stage, locked_until, phone FROM users "
+                   "WHERE id = ?");
     query.bind(1, user_id);
     if (!query.executeStep()) return make_error_code(BankError::unknown_user);
     PinLock lock{query.getColumn(0).getInt(), query.getColumn(1).getInt(),
@@ -120,10 +116,10 @@ boost::system::result<PinAttempt> record_pin_attempt(SQLite::Database& db, std::
     return PinAttempt{after, false};
 }
 
-boost::system::result<void> unlock_user(SQLite::Database& db, std::string_view phone) {
-    SQLite::Statement update(db,
-                             "UPDATE users SET failed_pins = 0, lock_stage = 0, locked_until = 0 "
-                             "WHERE phone = ?");
+boost::system::result<void> unlock_user(Connection& db, std::string_view phone) {
+    Prepared update(db,
+                    "UPDATE users SET failed_pins = 0, lock_stage = 0, locked_until = 0 "
+                    "WHERE phone = ?");
     update.bind(1, std::string(phone));
     if (update.exec() != 1) return make_error_code(BankError::unknown_user);
     return {};

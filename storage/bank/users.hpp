@@ -2,14 +2,13 @@
 // Like ledger.hpp, these run inside a transaction the caller owns; SQLite failures throw.
 #pragma once
 
-#include <SQLiteCpp/Database.h>
-
 #include <boost/system/result.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "engine/language.hpp"
+#include "storage/bank/connection.hpp"
 #include "storage/bank/ledger.hpp"
 #include "storage/bank/pin_policy.hpp"
 
@@ -29,17 +28,16 @@ struct User {
 std::string wallet_code(std::string_view phone);
 std::string loan_code(std::string_view phone);
 
-boost::system::result<std::optional<User>> find_user(SQLite::Database& db,
-                                                     std::string_view phone);
+boost::system::result<std::optional<User>> find_user(Connection& db, std::string_view phone);
 
 // Creates the user with a wallet (floor 0) and a loan account (no floor), or returns the
 // existing user unchanged.
-boost::system::result<User> ensure_user(SQLite::Database& db, std::string_view phone,
+boost::system::result<User> ensure_user(Connection& db, std::string_view phone,
                                         engine::Language language, Seconds now);
 
-boost::system::result<void> set_pin_hash(SQLite::Database& db, std::int64_t user_id,
+boost::system::result<void> set_pin_hash(Connection& db, std::int64_t user_id,
                                          std::string_view pin_hash);
-boost::system::result<void> set_language(SQLite::Database& db, std::int64_t user_id,
+boost::system::result<void> set_language(Connection& db, std::int64_t user_id,
                                          engine::Language language);
 
 // Applies one verified attempt to the counters as they are now in the database (another
@@ -49,10 +47,10 @@ struct PinAttempt {
     PinLock lock;
     bool was_locked = false;
 };
-boost::system::result<PinAttempt> record_pin_attempt(SQLite::Database& db, std::int64_t user_id,
+boost::system::result<PinAttempt> record_pin_attempt(Connection& db, std::int64_t user_id,
                                                      bool right, Seconds now);
 
 // Clears every PIN lock and counter (operator action). unknown_user when no such phone.
-boost::system::result<void> unlock_user(SQLite::Database& db, std::string_view phone);
+boost::system::result<void> unlock_user(Connection& db, std::string_view phone);
 
 }  // namespace hodi::storage

@@ -8,8 +8,7 @@
 
 namespace hodi::storage {
 
-Writer::Writer(std::unique_ptr<SQLite::Database> db)
-    : db_(std::move(db)), thread_([this] { loop(); }) {}
+Writer::Writer(std::unique_ptr<Connection> db) : db_(std::move(db)), thread_([this] { loop(); }) {}
 
 Writer::~Writer() {
     {
@@ -50,7 +49,7 @@ void Writer::loop() {
 }
 
 bool Writer::run_job(WriteJob& job) {
-    db_->exec("SAVEPOINT job");
+    db_->exec_prepared("SAVEPOINT job");
     bool keep = false;
     try {
         keep = job.run(*db_);
@@ -58,10 +57,10 @@ bool Writer::run_job(WriteJob& job) {
         spdlog::error("bank: write job failed: {}", error.what());
     }
     if (keep) {
-        db_->exec("RELEASE job");
+        db_->exec_prepared("RELEASE job");
     } else {
-        db_->exec("ROLLBACK TO job");
-        db_->exec("RELEASE job");
+        db_->exec_prepared("ROLLBACK TO job");
+        db_->exec_prepared("RELEASE job");
     }
     return keep;
 }
@@ -69,7 +68,7 @@ bool Writer::run_job(WriteJob& job) {
 void Writer::run_batch(std::deque<WriteJob>& batch) {
     bool committed = false;
     try {
-        db_->exec("BEGIN IMMEDIATE");
+        db_->exec_prepared("BEGIN IMMEDIATE");
         for (WriteJob& job : batch) {
             run_job(job);
             // Some errors (SQLITE_FULL, I/O) end the whole transaction; the rest of the batch
@@ -78,13 +77,13 @@ void Writer::run_batch(std::deque<WriteJob>& batch) {
                 throw SQLite::Exception("the batch transaction ended early");
             }
         }
-        db_->exec("COMMIT");
+        db_->exec_prepared("COMMIT");
         committed = true;
     } catch (const std::exception& error) {
         spdlog::error("bank: write batch of {} failed: {}", batch.size(), error.what());
         if (sqlite3_get_autocommit(db_->getHandle()) == 0) {
             try {
-                db_->exec("ROLLBACK");
+                db_->exec_prepared("ROLLBACK");
             } catch (const std::exception& rollback_error) {
                 spdlog::error("bank: rollback failed: {}", rollback_error.what());
             }

@@ -1,8 +1,6 @@
 // The single SQLite writer: one thread, one connection, group commit.
 #pragma once
 
-#include <SQLiteCpp/Database.h>
-
 #include <atomic>
 #include <condition_variable>
 #include <cstddef>
@@ -12,6 +10,8 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+
+#include "storage/bank/connection.hpp"
 
 namespace hodi::storage {
 
@@ -31,7 +31,7 @@ struct WriterStats {
 // runs after the batch's COMMIT with whether that commit succeeded; a job whose changes were
 // kept but whose batch failed to commit must report failure.
 struct WriteJob {
-    std::function<bool(SQLite::Database&)> run;
+    std::function<bool(Connection&)> run;
     std::function<void(bool committed)> complete;
 };
 
@@ -42,7 +42,7 @@ struct WriteJob {
 // from any thread; jobs run on the writer thread only.
 class Writer {
 public:
-    explicit Writer(std::unique_ptr<SQLite::Database> db);
+    explicit Writer(std::unique_ptr<Connection> db);
     ~Writer();  // Runs every job already submitted, then joins the thread.
     Writer(const Writer&) = delete;
     Writer& operator=(const Writer&) = delete;
@@ -58,7 +58,7 @@ private:
     void run_batch(std::deque<WriteJob>& batch);
     bool run_job(WriteJob& job);
 
-    std::unique_ptr<SQLite::Database> db_;
+    std::unique_ptr<Connection> db_;
     mutable std::mutex mutex_;
     std::condition_variable wake_;
     std::deque<WriteJob> queue_;

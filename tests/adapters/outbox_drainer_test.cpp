@@ -30,14 +30,16 @@ const DrainerSettings quick{5ms, 2'000ms, 16};
 constexpr std::chrono::seconds wait_limit{10};
 
 std::unique_ptr<Store> open_store(const hodi::test::TempDir& dir) {
-    return Store::open(StoreSettings{dir.path() / "hodi.db", 1}).value();
+    return Store::open(StoreSettings{dir.path() / "hodi.db"}).value();
 }
 
 // A registered user asks to top up 500 shillings: a pending transfer and its STK push row.
 void ask_topup(Store& store, const std::string& id) {
-    REQUIRE(store.write_now<User>([](SQLite::Database& db) {
-                     return ensure_user(db, phone, hodi::engine::Language::en, start);
-                 }).has_value());
+    REQUIRE(store
+                .write_now<User>([](Connection& db) {
+                    return ensure_user(db, phone, hodi::engine::Language::en, start);
+                })
+                .has_value());
     const auto asked =
         store.write_now<hodi::engine::ActionResult>(
             mpesa_in_job(id, wallet_code(phone), 50'000, "topup", start));
@@ -67,7 +69,7 @@ struct Seen {
 
 Seen look(Store& store, const std::string& id) {
     return store
-        .read_now<Seen>([id](SQLite::Database& db) -> boost::system::result<Seen> {
+        .read_now<Seen>([id](Connection& db) -> boost::system::result<Seen> {
             Seen seen;
             const Transfer transfer = find_transfer(db, id).value().value();
             seen.state = transfer.state;
@@ -179,14 +181,16 @@ TEST_CASE("one pass delivers SMS, completes overdue legs, and fails a leg it can
     auto store = open_store(dir);
     ask_topup(*store, "topup:1");
     ask_topup(*store, "topup:2");
-    REQUIRE(store->write_now<std::int64_t>([](SQLite::Database& db) {
-                     if (auto voided = void_transfer(db, "topup:2", start); !voided) {
-                         return boost::system::result<std::int64_t>(voided.error());
-                     }
-                     return enqueue_outbox(db, {OutboxKind::sms, std::nullopt, phone,
-                                                std::nullopt, "Salio: 500"},
-                                           start);
-                 }).has_value());
+    REQUIRE(store
+                ->write_now<std::int64_t>([](Connection& db) {
+                    if (auto voided = void_transfer(db, "topup:2", start); !voided) {
+                        return boost::system::result<std::int64_t>(voided.error());
+                    }
+                    return enqueue_outbox(
+                        db, {OutboxKind::sms, std::nullopt, phone, std::nullopt, "Salio: 500"},
+                        start);
+                })
+                .has_value());
     net::io_context io;
     OutboxDrainer drainer(io.get_executor(), *store, quick, [] { return start + 1min; });
     const DrainPass pass = drain_once(drainer);

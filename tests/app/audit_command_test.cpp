@@ -23,8 +23,8 @@ const std::string phone = "+254712345678";
 // A bank with one user whose top-up went through the outbox: three audit events.
 std::string prepare_bank(const TempDir& dir) {
     const std::filesystem::path path = dir.path() / "hodi.db";
-    auto store = storage::Store::open(storage::StoreSettings{path, 1}).value();
-    const auto done = store->write_now<int>([](SQLite::Database& db)
+    auto store = storage::Store::open(storage::StoreSettings{path}).value();
+    const auto done = store->write_now<int>([](hodi::storage::Connection& db)
                                                 -> boost::system::result<int> {
         storage::ensure_user(db, phone, engine::Language::en, start).value();
         storage::append_audit(db, {"subscriber", "pin.register", phone, "ok"}, start).value();

@@ -167,7 +167,7 @@ void subscriber_loop(int subscriber, unsigned short port, Gate& gate, Outcomes& 
 }
 
 // How many ledger transfers carry this session's id (money ids derive from it).
-int transfers_of(SQLite::Database& db, const std::string& session_id) {
+int transfers_of(hodi::storage::Connection& db, const std::string& session_id) {
     SQLite::Statement query(db, "SELECT count(*) FROM transfers WHERE id LIKE ?");
     query.bind(1, "%" + session_id + "%");
     query.executeStep();
@@ -177,7 +177,7 @@ int transfers_of(SQLite::Database& db, const std::string& session_id) {
 // The checks that must hold whenever the server is down: a sound book, every acknowledged
 // operation present once, none doubled.
 void check_book(const std::filesystem::path& database, Outcomes& outcomes, int kill) {
-    SQLite::Database db(database.string(), SQLite::OPEN_READWRITE);
+    storage::Connection db(database.string(), SQLite::OPEN_READWRITE);
     const storage::BookSummary book = storage::verify_book(db);
     INFO("after kill " << kill);
     for (const auto& violation : book.violations) FAIL_CHECK(violation);

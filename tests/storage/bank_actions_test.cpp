@@ -20,7 +20,7 @@ const Seconds start{std::chrono::seconds{1'800'000'000}};
 
 struct Teller {
     hodi::test::TempDir dir;
-    std::unique_ptr<Store> store = Store::open(StoreSettings{dir.path() / "hodi.db", 1}).value();
+    std::unique_ptr<Store> store = Store::open(StoreSettings{dir.path() / "hodi.db"}).value();
     Bank bank{*store, pin_settings_for_tests()};
     BankActions actions{bank, [] { return start; }};
     int hop = 0;
@@ -39,9 +39,10 @@ struct Teller {
     void top_up(const char* shillings) {
         REQUIRE(act("wallet.topup", {{"amount", shillings}}).outcome == "ok");
         const std::string id = "topup:session:" + std::to_string(hop);
-        REQUIRE(store->write_now<Transfer>([id](SQLite::Database& db) {
-                         return post_transfer(db, id, start);
-                     }).has_value());
+        REQUIRE(
+            store
+                ->write_now<Transfer>([id](Connection& db) { return post_transfer(db, id, start); })
+                .has_value());
     }
 };
 
@@ -94,9 +95,8 @@ TEST_CASE("savings move money from the wallet once per hop") {
     CHECK(teller.act("savings.withdraw", {{"goal", "2"}, {"amount", "1"}, {"pin", "2580"}})
               .outcome == "no_goal");
     CHECK(teller.act("savings.list", {}).outputs.at("goals") == "1. Roof 200/800");
-    const auto book = teller.store->read_now<BookSummary>([](SQLite::Database& db) {
-        return boost::system::result<BookSummary>(verify_book(db));
-    });
+    const auto book = teller.store->read_now<BookSummary>(
+        [](Connection& db) { return boost::system::result<BookSummary>(verify_book(db)); });
     REQUIRE(book.has_value());
     CHECK(book->violations.empty());
 }

@@ -15,7 +15,7 @@ const Seconds start{std::chrono::seconds{1'800'000'000}};
 const std::string phone = "+254712345678";
 
 struct Log {
-    std::unique_ptr<SQLite::Database> db = open_connection(":memory:").value();
+    std::unique_ptr<Connection> db = open_connection(":memory:").value();
 
     Log() { REQUIRE(migrate(*db).has_value()); }
 

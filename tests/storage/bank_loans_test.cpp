@@ -32,12 +32,10 @@ LoanSettings flat_settings() {
     return settings;
 }
 
-std::int64_t count(SQLite::Database& db, const std::string& sql) {
-    return db.execAndGet(sql).getInt64();
-}
+std::int64_t count(Connection& db, const std::string& sql) { return db.execAndGet(sql).getInt64(); }
 
 struct Borrower {
-    std::unique_ptr<SQLite::Database> db = open_connection(":memory:").value();
+    std::unique_ptr<Connection> db = open_connection(":memory:").value();
     LoanSettings settings = flat_settings();
     User user;
     AccountId wallet = 0;
@@ -269,7 +267,7 @@ using hodi::engine::ActionResult;
 // The loan actions through BankActions, as a menu calls them.
 struct Teller {
     hodi::test::TempDir dir;
-    std::unique_ptr<Store> store = Store::open(StoreSettings{dir.path() / "hodi.db", 1}).value();
+    std::unique_ptr<Store> store = Store::open(StoreSettings{dir.path() / "hodi.db"}).value();
     Bank bank{*store, pin_settings_for_tests()};
     BankActions actions{bank, [] { return start; }, flat_settings()};
     int hop = 0;
@@ -286,9 +284,11 @@ struct Teller {
         return future.get();
     }
     std::int64_t count_rows(const std::string& sql) {
-        return store->read_now<std::int64_t>([sql](SQLite::Database& db) {
-            return boost::system::result<std::int64_t>(count(db, sql));
-        }).value();
+        return store
+            ->read_now<std::int64_t>([sql](Connection& db) {
+                return boost::system::result<std::int64_t>(count(db, sql));
+            })
+            .value();
     }
 };
 
@@ -321,17 +321,22 @@ TEST_CASE("loan.apply answers amounts and the due date, once per hop, and checks
     CHECK(status.outputs.at("status") == "open");
     CHECK(t.act("loan.repay", {{"amount", "100"}, {"source", "mpesa"}, {"pin", "2580"}})
               .outcome == "none");  // not paid out yet: nothing to repay
-    REQUIRE(t.store->write_now<Transfer>([](SQLite::Database& db) {
-                     return settle_transfer(db, "loan:session:5", true, start);
-                 }).has_value());
+    REQUIRE(t.store
+                ->write_now<Transfer>([](Connection& db) {
+                    return settle_transfer(db, "loan:session:5", true, start);
+                })
+                .has_value());
     const ActionResult repay =
         t.act("loan.repay", {{"amount", "5000"}, {"source", "mpesa"}, {"pin", "2580"}});
     CHECK(repay.outcome == "pending");
     CHECK(repay.outputs.at("amount") == "2,250");
     CHECK(t.count_rows("SELECT count(*) FROM outbox WHERE kind = 'stk_push'") == 1);
-    CHECK(t.store->read_now<BookSummary>([](SQLite::Database& db) {
-                     return boost::system::result<BookSummary>(verify_book(db));
-                 }).value().violations.empty());
+    CHECK(t.store
+              ->read_now<BookSummary>([](Connection& db) {
+                  return boost::system::result<BookSummary>(verify_book(db));
+              })
+              .value()
+              .violations.empty());
 }
 
 TEST_CASE("loan.apply above the limit answers over_limit with the limit") {

@@ -20,7 +20,7 @@ const std::string phone = "+254712345678";
 
 // A user whose top-up of 500 shillings waits on an STK push.
 struct Topup {
-    std::unique_ptr<SQLite::Database> db = open_connection(":memory:").value();
+    std::unique_ptr<Connection> db = open_connection(":memory:").value();
     AccountId wallet = 0;
     std::int64_t row = 0;
 

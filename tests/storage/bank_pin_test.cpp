@@ -36,7 +36,7 @@ struct Fixture {
     void reopen() {
         bank.reset();
         store.reset();
-        store = Store::open(StoreSettings{dir.path() / "hodi.db", 1}).value();
+        store = Store::open(StoreSettings{dir.path() / "hodi.db"}).value();
         bank = std::make_unique<Bank>(*store, pin_settings_for_tests());
     }
     PinCheck check(const std::string& pin, Seconds now) {
@@ -131,7 +131,7 @@ TEST_CASE("lock counters survive a restart and only an operator lifts the last l
     for (int i = 0; i < 3; ++i) fixture.check("1111", much_later);
     CHECK(fixture.check("2580", much_later + 24h * 365).outcome == PinOutcome::locked);
     REQUIRE(fixture.store
-                ->write_now<int>([](SQLite::Database& db) -> boost::system::result<int> {
+                ->write_now<int>([](Connection& db) -> boost::system::result<int> {
                     if (auto unlocked = unlock_user(db, phone); !unlocked) {
                         return unlocked.error();
                     }

@@ -17,7 +17,7 @@ const Seconds start{std::chrono::seconds{1'800'000'000}};
 const std::string phone = "+254712345678";
 
 struct Saver {
-    std::unique_ptr<SQLite::Database> db = open_connection(":memory:").value();
+    std::unique_ptr<Connection> db = open_connection(":memory:").value();
     User user;
     AccountId wallet = 0;
 

@@ -24,13 +24,13 @@ using hodi::storage::StoreSettings;
 using Result = boost::system::result<std::int64_t>;
 
 std::unique_ptr<Store> open_store(const hodi::test::TempDir& dir) {
-    auto store = Store::open(StoreSettings{dir.path() / "var" / "hodi.db", 2});
+    auto store = Store::open(StoreSettings{dir.path() / "var" / "hodi.db"});
     REQUIRE(store.has_value());
     return std::move(*store);
 }
 
 // Inserts a row in a scratch table; fails (rolling back) when asked to.
-Result insert_note(SQLite::Database& db, std::int64_t value, bool fail) {
+Result insert_note(hodi::storage::Connection& db, std::int64_t value, bool fail) {
     db.exec("CREATE TABLE IF NOT EXISTS notes (value INTEGER)");
     SQLite::Statement insert(db, "INSERT INTO notes (value) VALUES (?)");
     insert.bind(1, value);
@@ -39,13 +39,13 @@ Result insert_note(SQLite::Database& db, std::int64_t value, bool fail) {
     return value;
 }
 
-Result count_notes(SQLite::Database& db) {
+Result count_notes(hodi::storage::Connection& db) {
     return db.execAndGet("SELECT count(*) FROM notes").getInt64();
 }
 
 net::awaitable<void> write_one(Store* store, std::int64_t value, std::atomic<int>* ok) {
     const Result written = co_await store->write<std::int64_t>(
-        [value](SQLite::Database& db) { return insert_note(db, value, value % 10 == 0); });
+        [value](hodi::storage::Connection& db) { return insert_note(db, value, value % 10 == 0); });
     if (written.has_value() == (value % 10 != 0)) ++*ok;
 }
 
@@ -56,7 +56,7 @@ TEST_CASE("a new store creates its folder, runs in WAL with full sync and foreig
     hodi::test::TempDir dir;
     auto store = open_store(dir);
     CHECK(std::filesystem::exists(dir.path() / "var" / "hodi.db"));
-    auto pragmas = store->read_now<std::string>([](SQLite::Database& db) {
+    auto pragmas = store->read_now<std::string>([](hodi::storage::Connection& db) {
         return db.execAndGet("PRAGMA journal_mode").getString() + "/" +
                db.execAndGet("PRAGMA synchronous").getString() + "/" +
                db.execAndGet("PRAGMA foreign_keys").getString() + "/" +
@@ -74,7 +74,7 @@ TEST_CASE("a database from a newer hodi is refused") {
         SQLite::Database db((dir.path() / "var" / "hodi.db").string(), SQLite::OPEN_READWRITE);
         db.exec("PRAGMA user_version = 999");
     }
-    auto reopened = Store::open(StoreSettings{dir.path() / "var" / "hodi.db", 1});
+    auto reopened = Store::open(StoreSettings{dir.path() / "var" / "hodi.db"});
     REQUIRE_FALSE(reopened.has_value());
     CHECK(reopened.error() == BankError::schema_too_new);
 }
@@ -82,8 +82,9 @@ TEST_CASE("a database from a newer hodi is refused") {
 TEST_CASE("reopening a migrated database keeps its data and version") {
     // Goal: migrations run once. Method: write, close, reopen, read.
     hodi::test::TempDir dir;
-    CHECK(open_store(dir)->write_now<std::int64_t>(
-              [](SQLite::Database& db) { return insert_note(db, 7, false); }) == Result(7));
+    CHECK(open_store(dir)->write_now<std::int64_t>([](hodi::storage::Connection& db) {
+        return insert_note(db, 7, false);
+    }) == Result(7));
     auto store = open_store(dir);
     CHECK(store->read_now<std::int64_t>(count_notes) == Result(1));
 }
@@ -110,19 +111,21 @@ TEST_CASE("a job that throws is reported as a store failure and writes nothing")
     // Goal: SQLiteCpp exceptions become values. Method: a job running invalid SQL.
     hodi::test::TempDir dir;
     auto store = open_store(dir);
-    auto failed = store->write_now<std::int64_t>([](SQLite::Database& db) -> Result {
+    auto failed = store->write_now<std::int64_t>([](hodi::storage::Connection& db) -> Result {
         insert_note(db, 1, false);
         db.exec("INSERT INTO no_such_table VALUES (1)");
         return 1;
     });
     REQUIRE_FALSE(failed.has_value());
     CHECK(failed.error() == BankError::store_failed);
-    CHECK(store->read_now<std::int64_t>([](SQLite::Database& db) -> Result {
+    CHECK(store->read_now<std::int64_t>([](hodi::storage::Connection& db) -> Result {
         return db.execAndGet("SELECT count(*) FROM sqlite_master WHERE name = 'notes'")
             .getInt64();
     }) == Result(0));
-    CHECK(store->read_now<std::int64_t>([](SQLite::Database& db) -> Result {
-        db.exec("SELECT * FROM no_such_table");
-        return 0;
-    }).error() == BankError::store_failed);
+    CHECK(store
+              ->read_now<std::int64_t>([](hodi::storage::Connection& db) -> Result {
+                  db.exec("SELECT * FROM no_such_table");
+                  return 0;
+              })
+              .error() == BankError::store_failed);
 }

@@ -157,7 +157,7 @@ private:
     }
 
     std::mt19937_64 random_;
-    std::unique_ptr<SQLite::Database> db_;
+    std::unique_ptr<Connection> db_;
     std::vector<AccountId> accounts_;
     Model model_;
     int next_id_ = 0;

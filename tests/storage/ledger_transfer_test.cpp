@@ -14,7 +14,7 @@ using namespace hodi::storage;
 const Seconds now{std::chrono::seconds{1'800'000'000}};
 
 struct Book {
-    std::unique_ptr<SQLite::Database> db;
+    std::unique_ptr<Connection> db;
     AccountId clearing = 0;
     AccountId alice = 0;
     AccountId bob = 0;

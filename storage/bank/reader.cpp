@@ -1,0 +1,117 @@
+// Read batches: one read transaction for every job queued, on the flushing thread.
+#include "storage/bank/reader.hpp"
+
+#include <spdlog/spdlog.h>
+#include <sqlite3.h>
+
+#include <algorithm>
+
+#include "storage/bank/schema.hpp"
+
+namespace hodi::storage {
+
+namespace {
+
+bool in_transaction(Connection& db) { return sqlite3_get_autocommit(db.getHandle()) == 0; }
+
+void end_read(Connection& db) {
+    if (!in_transaction(db)) return;
+    try {
+        db.exec_prepared("COMMIT");
+    } catch (const std::exception& error) {
+        // Every job already has its answer from one consistent snapshot; ending it failed.
+        spdlog::error("bank: ending a read failed: {}", error.what());
+        try {
+            db.exec_prepared("ROLLBACK");
+        } catch (const std::exception&) {
+            // Nothing left to undo.
+        }
+    }
+}
+
+}  // namespace
+
+Reader::Reader(std::filesystem::path path) : path_(std::move(path)) {}
+
+Reader::~Reader() { flush(); }
+
+bool Reader::enqueue(ReadJob job) {
+    const std::lock_guard lock(mutex_);
+    queue_.push_back(std::move(job));
+    return queue_.size() == 1;
+}
+
+void Reader::flush() {
+    std::vector<ReadJob> batch;
+    for (;;) {
+        {
+            const std::lock_guard lock(mutex_);
+            if (queue_.empty()) return;
+            const std::size_t count = std::min(queue_.size(), read_batch_jobs_max);
+            batch.assign(std::make_move_iterator(queue_.begin()),
+                         std::make_move_iterator(queue_.begin() + static_cast<long>(count)));
+            queue_.erase(queue_.begin(), queue_.begin() + static_cast<long>(count));
+        }
+        run_batch(batch);
+        batch.clear();
+    }
+}
+
+void Reader::run_now(ReadJob job) {
+    std::vector<ReadJob> batch;
+    batch.push_back(std::move(job));
+    run_batch(batch);
+}
+
+std::uint64_t Reader::transactions() const {
+    const std::lock_guard lock(mutex_);
+    return transactions_;
+}
+
+void Reader::run_batch(std::vector<ReadJob>& batch) {
+    auto db = borrow_connection();
+    for (ReadJob& job : batch) {
+        try {
+            if (!db) throw SQLite::Exception("no reader connection");
+            // A failed job may have ended the transaction; the next one begins another.
+            if (!in_transaction(*db)) {
+                db->exec_prepared("BEGIN");
+                const std::lock_guard lock(mutex_);
+                ++transactions_;
+            }
+        } catch (const std::exception& error) {
+            spdlog::error("bank: cannot begin a read: {}", error.what());
+            job.fail();
+            continue;
+        }
+        try {
+            job.run(*db);
+        } catch (const std::exception& error) {
+            spdlog::error("bank: read failed: {}", error.what());
+            job.fail();
+        }
+    }
+    if (!db) return;
+    end_read(*db);
+    return_connection(std::move(db));
+}
+
+std::unique_ptr<Connection> Reader::borrow_connection() {
+    {
+        const std::lock_guard lock(mutex_);
+        if (!idle_.empty()) {
+            auto db = std::move(idle_.back());
+            idle_.pop_back();
+            return db;
+        }
+    }
+    auto opened = open_connection(path_);
+    return opened ? std::move(*opened) : nullptr;
+}
+
+void Reader::return_connection(std::unique_ptr<Connection> db) {
+    const std::lock_guard lock(mutex_);
+    idle_.push_back(std::move(db));
+}
+
+}  // namespace hodi::storage

@@ -1,0 +1,69 @@
+// The SQLite readers: pooled connections, and read jobs batched into shared read transactions
+// on the threads that asked for them.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "storage/bank/connection.hpp"
+
+namespace hodi::storage {
+
+// At most this many read jobs share one read transaction. Bounded so that no snapshot is held
+// for long (a held snapshot keeps the writer's checkpoints from recycling the WAL).
+inline constexpr std::size_t read_batch_jobs_max = 64;
+
+// A read job. `run` does its queries on a connection inside a read transaction (a throw is
+// logged and counts as a failed job); `fail` is called instead when no transaction could be
+// opened for it. Exactly one of the two is called, once.
+struct ReadJob {
+    std::function<void(Connection&)> run;
+    std::function<void()> fail;
+};
+
+// Why batches, and why on the caller's thread: a point query by key takes a few microseconds,
+// while beginning and ending the read transaction around it takes more (file locks and the WAL
+// read mark, each an fcntl system call), and handing the job to another thread costs two
+// context switches. So awaited reads are queued, and the first one queued arranges a flush()
+// on its own network thread; by the time the flush runs, the hops that became ready meanwhile
+// have queued theirs, and all of them run in ONE read transaction, with no thread switch.
+// Every job still sees a snapshot taken after it was queued, so a read queued after a write
+// completed sees that write. Thread-safe.
+class Reader {
+public:
+    explicit Reader(std::filesystem::path path);
+    ~Reader();  // runs every queued job
+
+    Reader(const Reader&) = delete;
+    Reader& operator=(const Reader&) = delete;
+
+    // Queues a job; true when the queue was empty, and the caller must then arrange one call of
+    // flush() (on any thread) to run it.
+    bool enqueue(ReadJob job);
+
+    // Runs every queued job, read_batch_jobs_max to a transaction, on this thread.
+    void flush();
+
+    // Runs one job now on this thread, in a transaction of its own.
+    void run_now(ReadJob job);
+
+    std::uint64_t transactions() const;
+
+private:
+    void run_batch(std::vector<ReadJob>& batch);
+    std::unique_ptr<Connection> borrow_connection();
+    void return_connection(std::unique_ptr<Connection> db);
+
+    std::filesystem::path path_;
+    mutable std::mutex mutex_;
+    std::vector<ReadJob> queue_;
+    std::vector<std::unique_ptr<Connection>> idle_;
+    std::uint64_t transactions_ = 0;
+};
+
+}  // namespace hodi::storage
