@@ -9,7 +9,6 @@
 
 namespace hodi::storage {
 
-
 inline constexpr std::size_t pin_digits = 4;
 // Wrong PINs allowed before each lock.
 inline constexpr int pin_tries_per_stage = 3;

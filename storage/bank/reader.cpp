@@ -71,24 +71,22 @@ std::uint64_t Reader::transactions() const {
 void Reader::run_batch(std::vector<ReadJob>& batch) {
     auto db = borrow_connection();
     for (ReadJob& job : batch) {
+        Connection* connection = db.get();
         try {
-            if (!db) throw SQLite::Exception("no reader connection");
             // A failed job may have ended the transaction; the next one begins another.
-            if (!in_transaction(*db)) {
-                db->exec_prepared("BEGIN");
+            if (connection != nullptr && !in_transaction(*connection)) {
+                connection->exec_prepared("BEGIN");
                 const std::lock_guard lock(mutex_);
                 ++transactions_;
             }
         } catch (const std::exception& error) {
             spdlog::error("bank: cannot begin a read: {}", error.what());
-            job.fail();
-            continue;
+            connection = nullptr;
         }
         try {
-            job.run(*db);
+            job(connection);
         } catch (const std::exception& error) {
-            spdlog::error("bank: read failed: {}", error.what());
-            job.fail();
+            spdlog::error("bank: read job threw: {}", error.what());
         }
     }
     if (!db) return;

@@ -18,13 +18,10 @@ namespace hodi::storage {
 // for long (a held snapshot keeps the writer's checkpoints from recycling the WAL).
 inline constexpr std::size_t read_batch_jobs_max = 64;
 
-// A read job. `run` does its queries on a connection inside a read transaction (a throw is
-// logged and counts as a failed job); `fail` is called instead when no transaction could be
-// opened for it. Exactly one of the two is called, once.
-struct ReadJob {
-    std::function<void(Connection&)> run;
-    std::function<void()> fail;
-};
+// A read job: called once, with a connection inside a read transaction, or with nullptr when no
+// transaction could be opened for it. It answers its own caller either way, and catches what
+// its queries throw (a job that throws anyway is logged and not called again).
+using ReadJob = std::function<void(Connection*)>;
 
 // Why batches, and why on the caller's thread: a point query by key takes a few microseconds,
 // while beginning and ending the read transaction around it takes more (file locks and the WAL

@@ -1,6 +1,8 @@
 // Opening the store.
 #include "storage/bank/store.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include "storage/bank/schema.hpp"
 
 namespace hodi::storage {
@@ -20,6 +22,10 @@ Store::Store(StoreSettings settings, std::unique_ptr<Connection> write_connectio
 Store::~Store() {
     reader_.reset();
     writer_.reset();
+}
+
+void detail::log_read_failure(const std::exception& error) {
+    spdlog::error("bank: read failed: {}", error.what());
 }
 
 }  // namespace hodi::storage

@@ -79,18 +79,30 @@ private:
 
 namespace detail {
 
+// Logs a read job's exception; out of line to keep spdlog out of this header.
+void log_read_failure(const std::exception& error);
+
 // An error result; spelled out because result<bool> would take an error_code as a bool.
 template <class T>
 boost::system::result<T> failure(BankError error) {
     return boost::system::result<T>(boost::system::in_place_error, make_error_code(error));
 }
 
-// A read job answering `done` exactly once: with fn's result, or store_failed.
+// A read job answering `done` exactly once: with fn's result, or store_failed when there is no
+// connection or fn throws (logged).
 template <class T, class Done>
 ReadJob read_job(DbFn<T> fn, Done done) {
-    auto finish = std::make_shared<Done>(std::move(done));
-    return {[fn = std::move(fn), finish](Connection& db) { (*finish)(fn(db)); },
-            [finish] { (*finish)(failure<T>(BankError::store_failed)); }};
+    return [fn = std::move(fn), done = std::move(done)](Connection* db) {
+        boost::system::result<T> outcome = failure<T>(BankError::store_failed);
+        if (db != nullptr) {
+            try {
+                outcome = fn(*db);
+            } catch (const std::exception& error) {
+                log_read_failure(error);
+            }
+        }
+        done(std::move(outcome));
+    };
 }
 
 // Completes an awaiting coroutine on its own executor; keeps that executor's context alive
@@ -168,8 +180,8 @@ boost::system::result<T> Store::write_now(DbFn<T> fn) {
 template <class T>
 boost::system::result<T> Store::read_now(DbFn<T> fn) {
     boost::system::result<T> outcome = detail::failure<T>(BankError::store_failed);
-    reader_->run_now(detail::read_job<T>(
-        std::move(fn), [&outcome](boost::system::result<T> answer) { outcome = std::move(answer); }));
+    auto keep = [&outcome](boost::system::result<T> answer) { outcome = std::move(answer); };
+    reader_->run_now(detail::read_job<T>(std::move(fn), std::move(keep)));
     return outcome;
 }
 
