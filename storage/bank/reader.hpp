@@ -30,7 +30,9 @@ using ReadJob = std::function<void(Connection*)>;
 // on its own network thread; by the time the flush runs, the hops that became ready meanwhile
 // have queued theirs, and all of them run in ONE read transaction, with no thread switch.
 // Every job still sees a snapshot taken after it was queued, so a read queued after a write
-// completed sees that write. Thread-safe.
+// completed sees that write. Running reads on a network thread is safe because in WAL mode a
+// reader never waits for the writer, and the reads the actions make are lookups by key.
+// Thread-safe.
 class Reader {
 public:
     explicit Reader(std::filesystem::path path);
