@@ -10,14 +10,16 @@
 #   dial     the first hop alone: user.lookup reads the subscriber, one read of the bank per hop.
 #            This is the row the bank's target is read from: a hop that reads the bank keeps
 #            at least 0.8x the rate of the same hop answered from memory.
+#   goals    dial -> Savings -> My goals: three hops; savings.list reads the subscriber's goal
+#            with the balance it holds (no PIN on this path): two of the three hops read.
 #   balance  dial -> Wallet -> Balance -> PIN: four hops, two actions. With the bank, balance
 #            also verifies the PIN (argon2 at its minimum cost; one PIN-counter write, group
 #            committed with synchronous=FULL) and reads the wallet.
 # The PIN hash costs the same whatever the store, and it alone is more than a fifth of the
 # in-memory dialog; so below the table the balance row is also set against the in-memory rate
 # with one verification per dialog added, timed on CPU 0 in the same run by bench_seed_bank.
-# Registered callers come from bench_seed_bank. Bounded: 2 dialogs x 2 servers x rounds x
-# (warm-up + duration), plus the build.
+# Registered callers (each with one goal) come from bench_seed_bank. Bounded: 3 dialogs x
+# 2 servers x rounds x (warm-up + duration), plus the build.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -64,8 +66,9 @@ load() {  # load LABEL PORT INPUTS
 
 echo "| dialog | actions | hops/s | p50 ms | p99 ms | max ms | errors | bank/memory |"
 echo "|---|---|---:|---:|---:|---:|---:|---:|"
-# The dial hop alone (user.lookup reads the bank), then the whole balance dialog (four hops).
-for dialog in "dial:-" "balance:1,1,1234"; do
+# The dial hop alone (user.lookup reads the bank), the goals dialog (reads goal balances
+# without a PIN), then the whole balance dialog (four hops).
+for dialog in "dial:-" "goals:2,1" "balance:1,1,1234"; do
     memory="" bank=""
     for _ in $(seq 1 "$rounds"); do
         memory+=$(load memory "$memory_port" "${dialog#*:}")$'\n'

@@ -1,9 +1,10 @@
-// Registers subscribers +254700000001..N with one PIN in a hodi bank, for benchmarks that
-// replay registered callers (bench_ussd_load --callers N). The PIN hash uses the minimum
-// argon2 cost, so serve the bank with HODI_PIN_HASH_COST=minimum and the same pepper.
-// Then it times that many PIN verifications at the same cost on this thread, and prints the
-// median microseconds of one as JSON on stdout ({"pin_verify_us":N}): the hash a PIN hop must
-// pay whatever the store, for benchmarks to set beside their hop rates.
+// Registers subscribers +254700000001..N, each with one PIN and one savings goal (School,
+// KES 5,000 in 10 weeks), in a hodi bank, for benchmarks that replay registered callers
+// (bench_ussd_load --callers N). The PIN hash uses the minimum argon2 cost, so serve the bank
+// with HODI_PIN_HASH_COST=minimum and the same pepper. Then it times PIN verifications at that
+// cost on this thread and prints the median microseconds of one as JSON on stdout
+// ({"pin_verify_us":N}): the hash a PIN hop pays whatever the store, for benchmarks to set
+// beside their hop rates.
 //
 // Usage: bench_seed_bank --db FILE --pepper TEXT [--callers N] [--pin 1234]
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "storage/bank/pin_hasher.hpp"
+#include "storage/bank/savings.hpp"
 #include "storage/bank/store.hpp"
 #include "storage/bank/users.hpp"
 
@@ -95,6 +97,8 @@ int main(int argc, char** argv) {
             if (auto set = set_pin_hash(db, user->id, *hash); !set) {
                 return Failure(boost::system::in_place_error, set.error());
             }
+            auto goal = create_goal(db, user->id, phone, "School", 500'000, 10, now);
+            if (!goal) return Failure(boost::system::in_place_error, goal.error());
             return true;
         });
         if (!done) {

@@ -119,9 +119,12 @@ ActionJob mpesa_in_job(std::string transfer_id, std::string credit_code, Cents a
     };
 }
 
-ActionJob goals_job(std::int64_t user_id) {
-    return [user_id](Connection& db) -> Result {
-        auto goals = list_goals(db, user_id);
+ActionJob goals_job(std::string phone) {
+    return [phone = std::move(phone)](Connection& db) -> Result {
+        auto user = find_user(db, phone);
+        if (!user) return user.error();
+        if (!*user) return refuse("none");
+        auto goals = list_goals(db, (*user)->id);
         if (!goals) return goals.error();
         if (goals->empty()) return refuse("none");
         std::string lines;

@@ -27,15 +27,15 @@ net::awaitable<engine::ActionResult> BankActions::run_savings_action(
     engine::ActionRequest request, ActionContext context) {
     const std::string& name = request.name;
     const Seconds now = clock_();
+    if (name == "savings.list") {
+        auto listed = co_await bank_.store().read(goals_job(context.phone));
+        co_return listed ? std::move(*listed) : engine::ActionResult{"error", {}};
+    }
     auto found = co_await bank_.store().read<std::optional<User>>(
         find_user_job_for_actions(context.phone));
     if (!found) co_return engine::ActionResult{"error", {}};
-    if (!*found) co_return engine::ActionResult{name == "savings.list" ? "none" : "error", {}};
+    if (!*found) co_return engine::ActionResult{"error", {}};
     const std::int64_t user_id = (*found)->id;
-    if (name == "savings.list") {
-        auto listed = co_await bank_.store().read(goals_job(user_id));
-        co_return listed ? std::move(*listed) : engine::ActionResult{"error", {}};
-    }
     if (name == "savings.create") {
         const auto target = parse_shillings(arg(request.args, "target"));
         const int weeks = small_number(arg(request.args, "weeks"));
