@@ -42,8 +42,10 @@ cmake --build "$build" -j2 --target hodi bench_ussd_load bench_seed_bank >"$log_
     || { cat "$log_dir/build.log" >&2; exit 1; }
 
 pepper=bench-bank-hop-pepper-0001
-verify_us=$(field "$(taskset -c "$server_cpu" "$build/bench/bench_seed_bank" \
-    --db "$log_dir/hodi.db" --pepper "$pepper" --callers "$callers" --pin 1234)" pin_verify_us)
+# A plain assignment, so that a failed seeding stops the script (set -e).
+seeded=$(taskset -c "$server_cpu" "$build/bench/bench_seed_bank" --db "$log_dir/hodi.db" \
+    --pepper "$pepper" --callers "$callers" --pin 1234)
+verify_us=$(field "$seeded" pin_verify_us)
 
 pick_port >"$log_dir/port" && memory_port=$(<"$log_dir/port")
 pick_port >"$log_dir/port" && bank_port=$(<"$log_dir/port")

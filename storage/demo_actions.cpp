@@ -6,13 +6,13 @@
 #include <charconv>
 #include <chrono>
 #include <optional>
-#include <cstdio>
 #include <string_view>
 
 #include "storage/action_catalogue.hpp"
 #include "storage/bank/credit_score.hpp"
 #include "storage/bank/loan_settings.hpp"
 #include "storage/bank/money.hpp"
+#include "storage/bank/unix_time.hpp"
 
 namespace hodi::storage {
 
@@ -47,13 +47,8 @@ std::string_view arg(const Variables& args, std::string_view name) {
 
 // "dd/mm/yyyy", `days` from today: due dates in the fixed answers.
 std::string date_in_days(int days) {
-    using namespace std::chrono;
-    const year_month_day date{floor<std::chrono::days>(system_clock::now()) +
-                              std::chrono::days(days)};
-    std::array<char, 16> text{};
-    std::snprintf(text.data(), text.size(), "%02u/%02u/%04d", unsigned(date.day()),
-                  unsigned(date.month()), int(date.year()));
-    return text.data();
+    const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    return format_date(now + std::chrono::days(days));
 }
 
 bool is_weak_pin(std::string_view pin) {

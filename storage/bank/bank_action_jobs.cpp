@@ -146,15 +146,10 @@ ActionJob create_goal_job(std::int64_t user_id, std::string phone, std::string n
         auto created = create_goal(db, user_id, phone, name, target, weeks, now);
         if (!created) return created.error();
         if (created->problem != GoalProblem::none) return refuse("invalid");
-        const std::chrono::year_month_day due{
-            std::chrono::floor<std::chrono::days>(created->goal.due_at)};
-        char date[16];
-        std::snprintf(date, sizeof date, "%02u/%02u/%04d", static_cast<unsigned>(due.day()),
-                      static_cast<unsigned>(due.month()), static_cast<int>(due.year()));
         return ActionResult{"ok",
                             {{"goal", created->goal.name},
                              {"target", format_cents(created->goal.target)},
-                             {"due_date", date}}};
+                             {"due_date", format_date(created->goal.due_at)}}};
     };
 }
 

@@ -3,8 +3,6 @@
 
 namespace hodi::storage {
 
-Connection::~Connection() { statements_.clear(); }
-
 void Connection::exec_prepared(std::string_view sql) { Prepared(*this, sql).exec(); }
 
 Prepared::Prepared(Connection& db, std::string_view sql) {

@@ -23,9 +23,6 @@ namespace hodi::storage {
 class Connection : public SQLite::Database {
 public:
     using SQLite::Database::Database;
-    ~Connection();  // finalizes the cached statements while the connection is still open
-    Connection(const Connection&) = delete;
-    Connection& operator=(const Connection&) = delete;
 
     // Runs one statement that returns no rows (BEGIN, COMMIT, SAVEPOINT ...) through the cache.
     // Unlike SQLite::Database::exec, which prepares its text anew on every call and accepts
@@ -47,6 +44,7 @@ private:
             return std::hash<std::string_view>{}(sql);
         }
     };
+    // A member, so destroyed (its statements finalized) before the base closes the connection.
     std::unordered_map<std::string, CachedStatement, SqlHash, std::equal_to<>> statements_;
 };
 

@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cstdio>
 
 #include "storage/bank/bank_error.hpp"
 #include "storage/bank/credit_score.hpp"
@@ -112,14 +111,6 @@ std::string_view to_string(LoanState state) {
 
 bool loan_purpose_known(std::string_view purpose) {
     return std::find(purposes.begin(), purposes.end(), purpose) != purposes.end();
-}
-
-std::string format_date(Seconds at) {
-    const std::chrono::year_month_day day{std::chrono::floor<std::chrono::days>(at)};
-    char date[16];
-    std::snprintf(date, sizeof date, "%02u/%02u/%04d", static_cast<unsigned>(day.day()),
-                  static_cast<unsigned>(day.month()), static_cast<int>(day.year()));
-    return date;
 }
 
 boost::system::result<std::vector<Loan>> user_loans(Connection& db, std::int64_t user_id) {

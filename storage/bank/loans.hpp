@@ -129,7 +129,4 @@ boost::system::result<void> loan_disbursement_settled(Connection& db, const Tran
 boost::system::result<void> mpesa_repayment_posted(Connection& db, const Transfer& transfer,
                                                    Seconds now);
 
-// "dd/mm/yyyy", as the loan and savings screens show dates.
-std::string format_date(Seconds at);
-
 }  // namespace hodi::storage

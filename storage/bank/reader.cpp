@@ -42,33 +42,23 @@ bool Reader::enqueue(ReadJob job) {
 }
 
 void Reader::flush() {
-    std::vector<ReadJob> batch;
     for (;;) {
+        std::vector<ReadJob> queued;
         {
             const std::lock_guard lock(mutex_);
-            if (queue_.empty()) return;
-            const std::size_t count = std::min(queue_.size(), read_batch_jobs_max);
-            batch.assign(std::make_move_iterator(queue_.begin()),
-                         std::make_move_iterator(queue_.begin() + static_cast<long>(count)));
-            queue_.erase(queue_.begin(), queue_.begin() + static_cast<long>(count));
+            queued.swap(queue_);
         }
-        run_batch(batch);
-        batch.clear();
+        if (queued.empty()) return;
+        const std::span<ReadJob> jobs(queued);
+        for (std::size_t at = 0; at < jobs.size(); at += read_batch_jobs_max) {
+            run_batch(jobs.subspan(at, std::min(read_batch_jobs_max, jobs.size() - at)));
+        }
     }
 }
 
-void Reader::run_now(ReadJob job) {
-    std::vector<ReadJob> batch;
-    batch.push_back(std::move(job));
-    run_batch(batch);
-}
+void Reader::run_now(ReadJob job) { run_batch(std::span<ReadJob>(&job, 1)); }
 
-std::uint64_t Reader::transactions() const {
-    const std::lock_guard lock(mutex_);
-    return transactions_;
-}
-
-void Reader::run_batch(std::vector<ReadJob>& batch) {
+void Reader::run_batch(std::span<ReadJob> batch) {
     auto db = borrow_connection();
     for (ReadJob& job : batch) {
         Connection* connection = db.get();
@@ -76,8 +66,7 @@ void Reader::run_batch(std::vector<ReadJob>& batch) {
             // A failed job may have ended the transaction; the next one begins another.
             if (connection != nullptr && !in_transaction(*connection)) {
                 connection->exec_prepared("BEGIN");
-                const std::lock_guard lock(mutex_);
-                ++transactions_;
+                transactions_.fetch_add(1, std::memory_order_relaxed);
             }
         } catch (const std::exception& error) {
             spdlog::error("bank: cannot begin a read: {}", error.what());

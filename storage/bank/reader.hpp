@@ -2,12 +2,14 @@
 // on the threads that asked for them.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <vector>
 
 #include "storage/bank/connection.hpp"
@@ -51,18 +53,18 @@ public:
     // Runs one job now on this thread, in a transaction of its own.
     void run_now(ReadJob job);
 
-    std::uint64_t transactions() const;
+    std::uint64_t transactions() const { return transactions_.load(); }
 
 private:
-    void run_batch(std::vector<ReadJob>& batch);
+    void run_batch(std::span<ReadJob> batch);
     std::unique_ptr<Connection> borrow_connection();
     void return_connection(std::unique_ptr<Connection> db);
 
     std::filesystem::path path_;
-    mutable std::mutex mutex_;
+    std::mutex mutex_;
     std::vector<ReadJob> queue_;
     std::vector<std::unique_ptr<Connection>> idle_;
-    std::uint64_t transactions_ = 0;
+    std::atomic<std::uint64_t> transactions_{0};
 };
 
 }  // namespace hodi::storage

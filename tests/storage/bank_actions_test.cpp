@@ -70,10 +70,11 @@ TEST_CASE("savings move money from the wallet once per hop") {
     // Goal: savings.* on the ledger, idempotent per request id. Method: create, deposit,
     // replay the same hop, withdraw, overdraw; audit the book.
     Teller teller;
+    CHECK(teller.act("savings.list", {}).outcome == "none");  // no such subscriber yet
     REQUIRE(teller.act("pin.register", {{"pin", "2580"}, {"pin_repeat", "2580"}}).outcome ==
             "ok");
     teller.top_up("1000");
-    CHECK(teller.act("savings.list", {}).outcome == "none");
+    CHECK(teller.act("savings.list", {}).outcome == "none");  // registered, no goal yet
     const ActionResult created =
         teller.act("savings.create", {{"name", "Roof"}, {"target", "800"}, {"weeks", "8"}});
     CHECK(created.outcome == "ok");
