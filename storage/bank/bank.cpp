@@ -42,9 +42,15 @@ DbFn<std::optional<User>> find_user_job(std::string phone) {
     return [phone = std::move(phone)](Connection& db) { return find_user(db, phone); };
 }
 
-DbFn<PinAttempt> record_attempt_job(std::int64_t user_id, bool right, Seconds now) {
-    return [user_id, right, now](Connection& db) {
-        return record_pin_attempt(db, user_id, right, now);
+DbFn<PinAttempt> record_attempt_job(User user, bool right, Seconds now, Bank::Unlocked unlocked) {
+    return [user = std::move(user), right, now,
+            unlocked = std::move(unlocked)](Connection& db) -> result<PinAttempt> {
+        auto attempt = record_pin_attempt(db, user.id, right, now);
+        if (!attempt || !right || !unlocked) return attempt;
+        if (attempt->was_locked || attempt->lock.locked(now)) return attempt;
+        // Its failure is its own to report (through what it captured): the attempt stands.
+        in_savepoint(db, "unlocked", [&] { return unlocked(db, user); });
+        return attempt;
     };
 }
 
@@ -106,8 +112,8 @@ net::awaitable<result<std::string>> Bank::hash(std::string pin) {
     co_return std::move(*hashed);
 }
 
-net::awaitable<result<PinCheck>> Bank::check_pin(std::string phone, std::string pin,
-                                                 Seconds now) {
+net::awaitable<result<PinCheck>> Bank::check_pin(std::string phone, std::string pin, Seconds now,
+                                                 Unlocked unlocked) {
     auto found = co_await store_.read<std::optional<User>>(find_user_job(std::move(phone)));
     if (!found) co_return found.error();
     std::optional<User>& user = *found;
@@ -124,8 +130,8 @@ net::awaitable<result<PinCheck>> Bank::check_pin(std::string phone, std::string 
     if (!registered) co_return PinCheck{PinOutcome::unregistered, 0, std::move(user)};
 
     const bool verified = *right;
-    auto attempt =
-        co_await store_.write<PinAttempt>(record_attempt_job(user->id, verified, now));
+    auto attempt = co_await store_.write<PinAttempt>(
+        record_attempt_job(*user, verified, now, std::move(unlocked)));
     pin_attempt_writes_.fetch_add(1, std::memory_order_relaxed);
     if (!attempt) co_return attempt.error();
     user->lock = attempt->lock;

@@ -6,6 +6,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/system/result.hpp>
 #include <atomic>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -42,11 +43,18 @@ public:
     Bank(const Bank&) = delete;
     Bank& operator=(const Bank&) = delete;
 
+    // Work a right PIN unlocks, run by check_pin in the transaction that records the attempt,
+    // inside its own savepoint: when it answers an error, what it wrote is undone but the
+    // attempt stays recorded. It runs on the writer thread and keeps its own answer.
+    using Unlocked = std::function<boost::system::result<void>(Connection&, const User&)>;
+
     // Right and wrong PINs do identical work: one user read, one full argon2 verification,
     // one counter write. Unknown users get the read and the verification (against a dummy
     // hash) too; only a locked user is answered without argon2, as "locked" reveals nothing.
+    // With `unlocked`, a right PIN and the work it guards commit together: one durable write
+    // per guarded action instead of two, and what the work reads is read under the same lock.
     net::awaitable<boost::system::result<PinCheck>> check_pin(std::string phone, std::string pin,
-                                                               Seconds now);
+                                                              Seconds now, Unlocked unlocked = {});
 
     // First PIN for a phone (creating the user and their accounts): exists when one is set.
     net::awaitable<boost::system::result<PinChange>> register_pin(std::string phone,

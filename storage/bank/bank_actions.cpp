@@ -29,6 +29,9 @@ ActionResult answer(std::string_view action, boost::system::result<ActionResult>
     return result ? std::move(*result) : failed(action, result.error());
 }
 
+DbFn<ActionResult> balance_for(const User& user) { return balance_job(user.phone); }
+DbFn<ActionResult> statement_for(const User& user) { return statement_job(user.phone); }
+
 }  // namespace
 
 BankActions::BankActions(Bank& bank, Clock clock, LoanSettings loans)
@@ -69,6 +72,45 @@ net::awaitable<std::optional<User>> BankActions::authorise(std::string phone, st
         case PinOutcome::unregistered: *refusal = {"error", {}}; break;
     }
     co_return std::nullopt;
+}
+
+namespace {
+
+// The unlocked work of a guarded action: runs the job and keeps its answer in `answer`, read
+// back on the awaiting coroutine once the write has completed. A plain function, not a lambda
+// inside co_await (see bank_action_jobs.hpp).
+Bank::Unlocked unlock(BankActions::GuardedJob job,
+                      std::shared_ptr<boost::system::result<ActionResult>> answer) {
+    return [job = std::move(job), answer](Connection& db,
+                                          const User& user) -> boost::system::result<void> {
+        *answer = job(user)(db);
+        if (!*answer) return answer->error();
+        return {};
+    };
+}
+
+}  // namespace
+
+net::awaitable<boost::system::result<ActionResult>> BankActions::guarded(std::string phone,
+                                                                         std::string pin,
+                                                                         GuardedJob job) {
+    auto answer = std::make_shared<boost::system::result<ActionResult>>(
+        boost::system::in_place_error, make_error_code(BankError::store_failed));
+    auto check = co_await bank_.check_pin(std::move(phone), std::move(pin), clock_(),
+                                          unlock(std::move(job), answer));
+    if (!check) co_return check.error();
+    switch (check->outcome) {
+        case PinOutcome::ok:
+            co_return std::move(*answer);
+        case PinOutcome::locked:
+            co_return ActionResult{"locked", {}};
+        case PinOutcome::wrong_pin:
+            co_return ActionResult{"wrong_pin",
+                                   {{"tries_left", std::to_string(check->tries_left)}}};
+        case PinOutcome::unregistered:
+            break;
+    }
+    co_return ActionResult{"error", {}};
 }
 
 net::awaitable<ActionResult> BankActions::run_pin_action(ActionRequest request,
@@ -127,13 +169,10 @@ net::awaitable<ActionResult> BankActions::run_money_action(ActionRequest request
         co_return std::move(*pending);
     }
     if (name != "balance" && name != "statement") co_return ActionResult{"error", {}};
-    ActionResult refusal;
-    auto user = co_await authorise(context.phone, arg(request.args, "pin"), &refusal);
-    if (!user) co_return refusal;
-    if (name == "balance") {
-        co_return answer(name, co_await bank_.store().read(balance_job(context.phone)));
-    }
-    co_return answer(name, co_await bank_.store().read(statement_job(context.phone)));
+    // A named local: g++ 12 destroys temporaries built inside a co_await expression twice.
+    GuardedJob job = name == "balance" ? balance_for : statement_for;
+    co_return answer(name,
+                     co_await guarded(context.phone, arg(request.args, "pin"), std::move(job)));
 }
 
 }  // namespace hodi::storage

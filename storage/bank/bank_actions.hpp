@@ -22,6 +22,8 @@ namespace hodi::storage {
 class BankActions final : public ActionRunner {
 public:
     using Clock = std::function<Seconds()>;
+    // Builds the job a right PIN unlocks, for the user it verified.
+    using GuardedJob = std::function<DbFn<engine::ActionResult>(const User&)>;
     BankActions(Bank& bank, Clock clock, LoanSettings loans = LoanSettings{});
 
     const std::vector<engine::ActionSpec>& specs() const override;
@@ -32,6 +34,12 @@ private:
     // Verifies args["pin"]; answers the user, or nullopt with `refusal` set to the outcome.
     net::awaitable<std::optional<User>> authorise(std::string phone, std::string pin,
                                                   engine::ActionResult* refusal);
+    // Verifies `pin` and, when it is right, runs the job in the transaction that records the
+    // attempt (Bank::check_pin). Answers a refusal (wrong_pin with tries_left, locked, error)
+    // as its outcome, or what the job answered.
+    net::awaitable<boost::system::result<engine::ActionResult>> guarded(std::string phone,
+                                                                        std::string pin,
+                                                                        GuardedJob job);
     net::awaitable<engine::ActionResult> run_pin_action(engine::ActionRequest request,
                                                         ActionContext context);
     net::awaitable<engine::ActionResult> run_money_action(engine::ActionRequest request,

@@ -20,6 +20,25 @@ engine::ActionResult answer(std::string_view action,
     return {"error", {}};
 }
 
+// `settings` must outlive the job, as for loan_apply_job.
+BankActions::GuardedJob loan_apply_for(std::string transfer_id, std::string phone, Cents amount,
+                                       std::string purpose, const LoanSettings* settings,
+                                       Seconds now) {
+    return [transfer_id = std::move(transfer_id), phone = std::move(phone), amount,
+            purpose = std::move(purpose), settings, now](const User& user) {
+        return loan_apply_job({transfer_id, user.id, phone, amount, purpose}, settings, now);
+    };
+}
+
+BankActions::GuardedJob loan_repay_for(std::string phone, Cents amount, bool mpesa,
+                                       const std::string& request_id, Seconds now) {
+    std::string transfer_id = (mpesa ? "repay_mpesa:" : "repay:") + request_id;
+    return [transfer_id = std::move(transfer_id), phone = std::move(phone), amount, mpesa,
+            now](const User& user) {
+        return loan_repay_job(user.id, phone, transfer_id, amount, mpesa, now);
+    };
+}
+
 }  // namespace
 
 net::awaitable<engine::ActionResult> BankActions::run_loan_action(engine::ActionRequest request,
@@ -44,21 +63,15 @@ net::awaitable<engine::ActionResult> BankActions::run_loan_action(engine::Action
     if (name == "loan.apply" && !loan_purpose_known(purpose)) {
         co_return engine::ActionResult{"error", {}};
     }
-    engine::ActionResult refusal;
-    auto user = co_await authorise(context.phone, arg(request.args, "pin"), &refusal);
-    if (!user) co_return refusal;
-    if (name == "loan.apply") {
-        LoanRequest loan{"loan:" + context.request_id, user->id, context.phone, *amount,
-                         purpose};
-        co_return answer(name,
-                         co_await bank_.store().write(loan_apply_job(std::move(loan), &loans_,
-                                                                     clock_())));
-    }
-    const bool mpesa = arg(request.args, "source") == "mpesa";
-    co_return answer(name, co_await bank_.store().write(loan_repay_job(
-                               user->id, context.phone,
-                               (mpesa ? "repay_mpesa:" : "repay:") + context.request_id,
-                               *amount, mpesa, clock_())));
+    // A named local: g++ 12 destroys temporaries built inside a co_await expression twice.
+    GuardedJob job =
+        name == "loan.apply"
+            ? loan_apply_for("loan:" + context.request_id, context.phone, *amount, purpose, &loans_,
+                             now)
+            : loan_repay_for(context.phone, *amount, arg(request.args, "source") == "mpesa",
+                             context.request_id, now);
+    co_return answer(name,
+                     co_await guarded(context.phone, arg(request.args, "pin"), std::move(job)));
 }
 
 }  // namespace hodi::storage

@@ -21,6 +21,23 @@ int small_number(std::string_view text) {
     return text.empty() ? -1 : value;
 }
 
+// A saving by M-Pesa into goal account `goal_code`: the STK push's pending transfer.
+BankActions::GuardedJob mpesa_save_for(std::string transfer_id, std::string goal_code, Cents amount,
+                                       Seconds now) {
+    return [transfer_id = std::move(transfer_id), goal_code = std::move(goal_code), amount,
+            now](const User&) {
+        return mpesa_in_job(transfer_id, goal_code, amount, std::string(transfer_kind::save), now);
+    };
+}
+
+BankActions::GuardedJob goal_move_for(std::string transfer_id, std::string phone, int number,
+                                      Cents amount, bool into_goal, Seconds now) {
+    return [transfer_id = std::move(transfer_id), phone = std::move(phone), number, amount,
+            into_goal, now](const User& user) {
+        return goal_move_job(transfer_id, user.id, phone, number, amount, into_goal, now);
+    };
+}
+
 }  // namespace
 
 net::awaitable<engine::ActionResult> BankActions::run_savings_action(
@@ -31,39 +48,33 @@ net::awaitable<engine::ActionResult> BankActions::run_savings_action(
         auto listed = co_await bank_.store().read(goals_job(context.phone));
         co_return listed ? std::move(*listed) : engine::ActionResult{"error", {}};
     }
-    auto found = co_await bank_.store().read<std::optional<User>>(
-        find_user_job_for_actions(context.phone));
-    if (!found) co_return engine::ActionResult{"error", {}};
-    if (!*found) co_return engine::ActionResult{"error", {}};
-    const std::int64_t user_id = (*found)->id;
     if (name == "savings.create") {
+        auto found = co_await bank_.store().read<std::optional<User>>(
+            find_user_job_for_actions(context.phone));
+        if (!found || !*found) co_return engine::ActionResult{"error", {}};
         const auto target = parse_shillings(arg(request.args, "target"));
         const int weeks = small_number(arg(request.args, "weeks"));
         if (!target) co_return engine::ActionResult{"invalid", {}};
         auto created = co_await bank_.store().write(create_goal_job(
-            user_id, context.phone, arg(request.args, "name"), *target, weeks, now));
+            (*found)->id, context.phone, arg(request.args, "name"), *target, weeks, now));
         co_return created ? std::move(*created) : engine::ActionResult{"error", {}};
     }
     const auto amount = parse_shillings(arg(request.args, "amount"));
     const int number = small_number(arg(request.args, "goal"));
     if (!amount || *amount <= 0) co_return engine::ActionResult{"insufficient_funds", {}};
-    engine::ActionResult refusal;
-    auto user = co_await authorise(context.phone, arg(request.args, "pin"), &refusal);
-    if (!user) co_return refusal;
     const bool deposit = name == "savings.deposit";
-    if (deposit && arg(request.args, "source") == "mpesa") {
-        auto pending = co_await bank_.store().write(
-            mpesa_in_job("save:" + context.request_id,
-                         "savings:" + context.phone + ":" + std::to_string(number), *amount,
-                         std::string(transfer_kind::save), now));
-        if (!pending && pending.error() == BankError::unknown_account) {
-            co_return engine::ActionResult{"no_goal", {}};
-        }
-        co_return pending ? std::move(*pending) : engine::ActionResult{"error", {}};
+    const bool from_mpesa = deposit && arg(request.args, "source") == "mpesa";
+    // Named locals: g++ 12 destroys temporaries built inside a co_await expression twice.
+    GuardedJob job = from_mpesa
+                         ? mpesa_save_for("save:" + context.request_id,
+                                          "savings:" + context.phone + ":" + std::to_string(number),
+                                          *amount, now)
+                         : goal_move_for((deposit ? "save:" : "unsave:") + context.request_id,
+                                         context.phone, number, *amount, deposit, now);
+    auto moved = co_await guarded(context.phone, arg(request.args, "pin"), std::move(job));
+    if (from_mpesa && !moved && moved.error() == BankError::unknown_account) {
+        co_return engine::ActionResult{"no_goal", {}};
     }
-    auto moved = co_await bank_.store().write(goal_move_job(
-        (deposit ? "save:" : "unsave:") + context.request_id, user_id, context.phone, number,
-        *amount, deposit, now));
     co_return moved ? std::move(*moved) : engine::ActionResult{"error", {}};
 }
 

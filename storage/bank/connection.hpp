@@ -76,4 +76,23 @@ private:
     SQLite::Statement* statement_ = nullptr;
 };
 
+// Runs `step`, which answers a boost::system::result, inside SAVEPOINT `name` of the open
+// transaction. When it answers an error or throws, what it wrote is undone and the transaction
+// carries on without it; an exception is passed on.
+template <class Step>
+auto in_savepoint(Connection& db, std::string_view name, Step&& step) -> decltype(step()) {
+    const std::string savepoint(name);
+    db.exec_prepared("SAVEPOINT " + savepoint);
+    try {
+        auto outcome = step();
+        if (!outcome) db.exec_prepared("ROLLBACK TO " + savepoint);
+        db.exec_prepared("RELEASE " + savepoint);
+        return outcome;
+    } catch (...) {
+        db.exec_prepared("ROLLBACK TO " + savepoint);
+        db.exec_prepared("RELEASE " + savepoint);
+        throw;
+    }
+}
+
 }  // namespace hodi::storage

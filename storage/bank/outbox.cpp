@@ -80,23 +80,6 @@ boost::system::result<void> audit_leg(Connection& db, const OutboxRow& row, bool
                         now);
 }
 
-// Runs `step` in a savepoint: when it answers an error (or throws), what it wrote is undone, so
-// a drainer may record the failure and carry on with the next row in the same transaction.
-template <class Step>
-boost::system::result<OutboxRow> atomically(Connection& db, Step&& step) {
-    db.exec_prepared("SAVEPOINT outbox_step");
-    try {
-        auto outcome = step();
-        if (!outcome) db.exec_prepared("ROLLBACK TO outbox_step");
-        db.exec_prepared("RELEASE outbox_step");
-        return outcome;
-    } catch (...) {
-        db.exec_prepared("ROLLBACK TO outbox_step");
-        db.exec_prepared("RELEASE outbox_step");
-        throw;
-    }
-}
-
 boost::system::result<OutboxRow> complete_row(Connection& db, std::int64_t id, bool succeeded,
                                               std::string_view error, std::string_view actor,
                                               Seconds now);
@@ -206,7 +189,10 @@ boost::system::result<OutboxRow> mark_outbox_sent(Connection& db, std::int64_t i
 boost::system::result<OutboxRow> complete_outbox(Connection& db, std::int64_t id, bool succeeded,
                                                  std::string_view error, std::string_view actor,
                                                  Seconds now) {
-    return atomically(db, [&] { return complete_row(db, id, succeeded, error, actor, now); });
+    // In a savepoint, so a drainer may record a failed row and carry on with the next one in
+    // the same transaction.
+    return in_savepoint(db, "outbox_step",
+                        [&] { return complete_row(db, id, succeeded, error, actor, now); });
 }
 
 namespace {
@@ -249,7 +235,7 @@ boost::system::result<OutboxRow> complete_row(Connection& db, std::int64_t id, b
 boost::system::result<OutboxRow> retry_outbox(Connection& db, std::int64_t id,
                                               std::string_view error, const OutboxRetry& retry,
                                               Seconds now) {
-    return atomically(db, [&] { return retry_row(db, id, error, retry, now); });
+    return in_savepoint(db, "outbox_step", [&] { return retry_row(db, id, error, retry, now); });
 }
 
 namespace {

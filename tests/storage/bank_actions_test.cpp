@@ -102,6 +102,38 @@ TEST_CASE("savings move money from the wallet once per hop") {
     CHECK(book->violations.empty());
 }
 
+TEST_CASE("a PIN-guarded action commits with its PIN attempt") {
+    // Goal: balance and money actions cost one read (the user, for the hash) and one write
+    // job (attempt and work together), and a right PIN counts even when its work fails.
+    // Method: count the store's read transactions and write jobs around each action.
+    Teller teller;
+    REQUIRE(teller.act("pin.register", {{"pin", "2580"}, {"pin_repeat", "2580"}}).outcome == "ok");
+    teller.top_up("1000");
+    REQUIRE(teller.act("savings.create", {{"name", "Roof"}, {"target", "800"}, {"weeks", "8"}})
+                .outcome == "ok");
+    const auto costs = [&](const std::string& name, const hodi::engine::Variables& args) {
+        const auto reads = teller.store->read_transactions();
+        const auto jobs = teller.store->writer_stats().jobs;
+        const ActionResult result = teller.act(name, args);
+        return std::tuple{result.outcome, teller.store->read_transactions() - reads,
+                          teller.store->writer_stats().jobs - jobs};
+    };
+    CHECK(costs("balance", {{"pin", "2580"}}) == std::tuple{"ok", 1U, 1U});
+    CHECK(costs("savings.deposit",
+                {{"goal", "1"}, {"amount", "300"}, {"source", "wallet"}, {"pin", "2580"}}) ==
+          std::tuple{"ok", 1U, 1U});
+    CHECK(costs("balance", {{"pin", "1357"}}) == std::tuple{"wrong_pin", 1U, 1U});
+    CHECK(teller.act("balance", {{"pin", "1357"}}).outputs.at("tries_left") == "1");
+    // Saving by M-Pesa into a goal that does not exist fails inside the guarded work: the
+    // subscriber hears no_goal, and the right PIN still cleared both misses.
+    CHECK(teller
+              .act("savings.deposit",
+                   {{"goal", "9"}, {"amount", "50"}, {"source", "mpesa"}, {"pin", "2580"}})
+              .outcome == "no_goal");
+    CHECK(teller.act("balance", {{"pin", "1357"}}).outputs.at("tries_left") == "2");
+    CHECK(teller.act("balance", {{"pin", "2580"}}).outputs.at("balance") == "700");
+}
+
 TEST_CASE("a locked subscriber is answered locked by every PIN action") {
     // Goal: `locked` from any PIN-taking action. Method: three wrong PINs, then the right one.
     Teller teller;

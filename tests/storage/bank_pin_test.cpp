@@ -164,6 +164,52 @@ TEST_CASE("right, wrong and unknown-user PIN checks do the same work") {
     CHECK(verifications() - v0 == 1);
 }
 
+TEST_CASE("work a PIN guards runs only for a right PIN, in the commit that records it") {
+    // Goal: check_pin's unlocked work never runs for a wrong PIN or a locked user, commits
+    // with the attempt as one write job, and when it fails is undone without undoing the
+    // attempt. Method: the work switches the user to English (registered in Swahili) and
+    // counts its runs; the failing kind switches and then answers an error.
+    Fixture fixture;
+    fixture.register_user();
+    auto runs = std::make_shared<int>(0);
+    const auto to_english = [runs](bool fail) -> Bank::Unlocked {
+        return [runs, fail](Connection& db, const User& user) -> boost::system::result<void> {
+            ++*runs;
+            if (auto set = set_language(db, user.id, hodi::engine::Language::en); !set) {
+                return set.error();
+            }
+            if (fail) return make_error_code(BankError::store_failed);
+            return {};
+        };
+    };
+    const auto guarded = [&](const std::string& pin, Seconds now, bool fail) {
+        return run(fixture.bank->check_pin(phone, pin, now, to_english(fail))).value();
+    };
+    const auto language = [&] {
+        return run(fixture.bank->check_pin(phone, "2580", start)).value().user->language;
+    };
+
+    CHECK(guarded("1357", start, false).tries_left == 2);
+    CHECK(*runs == 0);
+    CHECK(guarded("1357", start, false).tries_left == 1);
+    // A right PIN whose work fails: the work is undone, the attempt (clearing both misses)
+    // stands, so the next miss leaves two tries again.
+    CHECK(guarded("2580", start, true).outcome == PinOutcome::ok);
+    CHECK(*runs == 1);
+    CHECK(language() == hodi::engine::Language::sw);
+    CHECK(fixture.check("1357", start).tries_left == 2);
+
+    const auto jobs_before = fixture.store->writer_stats().jobs;
+    CHECK(guarded("2580", start, false).outcome == PinOutcome::ok);
+    CHECK(*runs == 2);
+    CHECK(fixture.store->writer_stats().jobs - jobs_before == 1);
+    CHECK(language() == hodi::engine::Language::en);
+
+    for (int i = 0; i < 3; ++i) fixture.check("1357", start);
+    CHECK(guarded("2580", start, false).outcome == PinOutcome::locked);
+    CHECK(*runs == 2);
+}
+
 TEST_CASE("changing a PIN needs the old one and a strong, repeated new one") {
     // Goal: pin.change outcomes. Method: mismatch, weak, wrong old PIN, then success.
     Fixture fixture;
