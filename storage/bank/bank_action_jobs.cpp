@@ -121,21 +121,17 @@ ActionJob mpesa_in_job(std::string transfer_id, std::string credit_code, Cents a
 
 ActionJob goals_job(std::string phone) {
     return [phone = std::move(phone)](Connection& db) -> Result {
-        auto user = find_user(db, phone);
-        if (!user) return user.error();
-        if (!*user) return refuse("none");
-        auto goals = list_goals(db, (*user)->id);
+        auto goals = list_goals(db, phone);
         if (!goals) return goals.error();
-        if (goals->empty()) return refuse("none");
+        if (!*goals || (*goals)->empty()) return refuse("none");
         std::string lines;
-        for (const SavingsGoal& goal : *goals) {
+        for (const SavingsGoal& goal : **goals) {
             if (!lines.empty()) lines.push_back('\n');
             lines += std::to_string(goal.number) + ". " + goal.name + " " +
                      format_cents(goal.saved) + "/" + format_cents(goal.target);
         }
-        return ActionResult{"ok",
-                            {{"goals", std::move(lines)},
-                             {"goal_count", std::to_string(goals->size())}}};
+        return ActionResult{
+            "ok", {{"goals", std::move(lines)}, {"goal_count", std::to_string((*goals)->size())}}};
     };
 }
 

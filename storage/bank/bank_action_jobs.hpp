@@ -22,7 +22,7 @@ ActionJob statement_job(std::string phone);
 // it queued in the same transaction (to the account owner's phone).
 ActionJob mpesa_in_job(std::string transfer_id, std::string credit_code, Cents amount,
                        std::string kind, Seconds now);
-// The subscriber's goals with what each holds: one read for the user and their goals.
+// The subscriber's goals with what each holds, from one statement (list_goals).
 ActionJob goals_job(std::string phone);
 ActionJob create_goal_job(std::int64_t user_id, std::string phone, std::string name,
                           Cents target, int weeks, Seconds now);

@@ -41,10 +41,10 @@ boost::system::result<GoalCreation> create_goal(Connection& db, std::int64_t use
         return GoalCreation{GoalProblem::invalid, {}};
     }
     if (auto existing = goal_named(db, user_id, name)) return GoalCreation{{}, *existing};
-    const int count =
-        db.execAndGet("SELECT count(*) FROM savings_goals WHERE user_id = " +
-                      std::to_string(user_id))
-            .getInt();
+    Prepared counted(db, "SELECT count(*) FROM savings_goals WHERE user_id = ?");
+    counted.bind(1, user_id);
+    counted.executeStep();
+    const int count = counted.getColumn(0).getInt();
     if (static_cast<std::size_t>(count) >= goals_per_user_max) {
         return GoalCreation{GoalProblem::too_many, {}};
     }
@@ -68,12 +68,23 @@ boost::system::result<GoalCreation> create_goal(Connection& db, std::int64_t use
                              *account, 0}};
 }
 
-boost::system::result<std::vector<SavingsGoal>> list_goals(Connection& db, std::int64_t user_id) {
-    Prepared query(db, std::string(goal_columns) + "WHERE g.user_id = ? ORDER BY g.number");
-    query.bind(1, user_id);
+boost::system::result<std::optional<std::vector<SavingsGoal>>> list_goals(Connection& db,
+                                                                          std::string_view phone) {
+    // From the user outwards, so that a subscriber with no goal still answers one row.
+    Prepared query(db,
+                   "SELECT g.id, g.number, g.name, g.target, g.due_at, g.account, a.balance "
+                   "FROM users u LEFT JOIN savings_goals g ON g.user_id = u.id "
+                   "LEFT JOIN accounts a ON a.id = g.account "
+                   "WHERE u.phone = ? ORDER BY g.number");
+    query.bind(1, std::string(phone));
+    if (!query.executeStep()) return std::optional<std::vector<SavingsGoal>>{};
     std::vector<SavingsGoal> goals;
-    while (query.executeStep()) goals.push_back(read_goal(query));
-    return goals;
+    if (!query.getColumn(0).isNull()) {
+        do {
+            goals.push_back(read_goal(query));
+        } while (query.executeStep());
+    }
+    return std::optional{std::move(goals)};
 }
 
 boost::system::result<std::optional<SavingsGoal>> find_goal(Connection& db, std::int64_t user_id,

@@ -40,7 +40,10 @@ boost::system::result<GoalCreation> create_goal(Connection& db, std::int64_t use
                                                 std::string_view phone, std::string_view name,
                                                 Cents target, int weeks, Seconds now);
 
-boost::system::result<std::vector<SavingsGoal>> list_goals(Connection& db, std::int64_t user_id);
+// The subscriber's goals in number order, with what each holds, in one statement (the hop
+// that shows them reads nothing else); nullopt when no subscriber has this phone.
+boost::system::result<std::optional<std::vector<SavingsGoal>>> list_goals(Connection& db,
+                                                                          std::string_view phone);
 boost::system::result<std::optional<SavingsGoal>> find_goal(Connection& db, std::int64_t user_id,
                                                             int number);
 

@@ -50,7 +50,15 @@ TEST_CASE("goals are numbered per user and a repeated creation returns the same 
     CHECK(school.due_at == start + std::chrono::weeks{10});
     CHECK(saver.goal("School fees").id == school.id);
     CHECK(saver.goal("Bicycle").number == 2);
-    CHECK(list_goals(*saver.db, saver.user.id).value().size() == 2);
+    REQUIRE(saver.save("bike", saver.goal("Bicycle"), 2'500, start).has_value());
+    // In number order (not name order), each with what it holds.
+    const std::vector<SavingsGoal> goals = *list_goals(*saver.db, phone).value();
+    REQUIRE(goals.size() == 2);
+    CHECK(goals[0].name == "School fees");
+    CHECK(goals[0].saved == 0);
+    CHECK(goals[1].number == 2);
+    CHECK(goals[1].saved == 2'500);
+    CHECK(list_goals(*saver.db, "+254700000000").value() == std::nullopt);
     CHECK(find_goal(*saver.db, saver.user.id, 3).value() == std::nullopt);
 }
 
@@ -67,7 +75,7 @@ TEST_CASE("invalid goals are refused without writing") {
     CHECK(problem("Roof", 0, 4) == GoalProblem::invalid);
     CHECK(problem("Roof", 100, 0) == GoalProblem::invalid);
     CHECK(problem("Roof", 100, goal_weeks_max + 1) == GoalProblem::invalid);
-    CHECK(list_goals(*saver.db, saver.user.id).value().empty());
+    CHECK(list_goals(*saver.db, phone).value()->empty());
 }
 
 TEST_CASE("deposits and withdrawals move money between wallet and goal only") {
