@@ -64,7 +64,7 @@ net::awaitable<engine::ActionResult> BankActions::run_savings_action(
     if (!amount || *amount <= 0) co_return engine::ActionResult{"insufficient_funds", {}};
     const bool deposit = name == "savings.deposit";
     const bool from_mpesa = deposit && arg(request.args, "source") == "mpesa";
-    // Named locals: g++ 12 destroys temporaries built inside a co_await expression twice.
+    // A named local: g++ 12 destroys temporaries built inside a co_await expression twice.
     GuardedJob job = from_mpesa
                          ? mpesa_save_for("save:" + context.request_id,
                                           "savings:" + context.phone + ":" + std::to_string(number),
