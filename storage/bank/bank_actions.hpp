@@ -31,9 +31,6 @@ public:
                                              ActionContext context) override;
 
 private:
-    // Verifies args["pin"]; answers the user, or nullopt with `refusal` set to the outcome.
-    net::awaitable<std::optional<User>> authorise(std::string phone, std::string pin,
-                                                  engine::ActionResult* refusal);
     // Verifies `pin` and, when it is right, runs the job in the transaction that records the
     // attempt (Bank::check_pin). Answers a refusal (wrong_pin with tries_left, locked, error)
     // as its outcome, or what the job answered.

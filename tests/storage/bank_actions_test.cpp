@@ -61,6 +61,10 @@ TEST_CASE("a subscriber registers, checks the balance and is refused a wrong PIN
     const ActionResult wrong = teller.act("balance", {{"pin", "1357"}});
     CHECK(wrong.outcome == "wrong_pin");
     CHECK(wrong.outputs.at("tries_left") == "2");
+    const ActionResult verified = teller.act("pin.verify", {{"pin", "2580"}});
+    CHECK(verified.outcome == "ok");
+    CHECK(verified.outputs.at("tries_left") == "3");  // the right PIN cleared the miss
+    CHECK(teller.act("pin.verify", {{"pin", "1357"}}).outputs.at("tries_left") == "2");
     const ActionResult statement = teller.act("statement", {{"pin", "2580"}});
     CHECK(statement.outcome == "ok");
     CHECK(statement.outputs.at("statement").find("+1,500.50 topup") != std::string::npos);
