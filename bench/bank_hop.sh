@@ -36,11 +36,7 @@ load_cpu=1
 # shellcheck source=bench/lib.sh
 source "$root/bench/lib.sh"
 
-echo "building Release into $build ..." >&2
-cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
-    -DHODI_WERROR=OFF >"$log_dir/cmake.log" 2>&1
-cmake --build "$build" -j2 --target hodi bench_ussd_load bench_seed_bank >"$log_dir/build.log" \
-    || { cat "$log_dir/build.log" >&2; exit 1; }
+build_release "$build" hodi bench_ussd_load bench_seed_bank
 
 pepper=bench-bank-hop-pepper-0001
 # A plain assignment, so that a failed seeding stops the script (set -e).

@@ -1,6 +1,6 @@
-# Shell helpers shared by the bench scripts: sourced, never run. Expects `set -euo pipefail`.
-# Provides: pids (servers to stop on exit), log_dir (removed on exit), pick_port,
-# wait_for_port, field, median, medians.
+# Shell helpers shared by the bench scripts: sourced, never run. Expects `set -euo pipefail`
+# and `root` (the checkout). Provides: pids (servers to stop on exit), log_dir (removed on
+# exit), build_release, pick_port, wait_for_port, field, median, medians.
 
 pids=()
 log_dir=$(mktemp -d)
@@ -14,6 +14,19 @@ cleanup() {
     rm -rf "$log_dir"
 }
 trap cleanup EXIT INT TERM
+
+build_release() {  # build_release BUILD_DIR TARGET...: a Release build of the targets, or exit
+    local build=$1
+    shift
+    echo "building Release into $build ..." >&2
+    # Warnings are CI's business (tools/ci.sh builds with -Werror); at -O3 g++ 12 reports false
+    # positives inside third-party headers that must not stop a measurement.
+    cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
+        -DHODI_WERROR=OFF >"$log_dir/cmake.log" 2>&1 \
+        || { cat "$log_dir/cmake.log" >&2; exit 1; }
+    cmake --build "$build" -j2 --target "$@" >"$log_dir/build.log" \
+        || { cat "$log_dir/build.log" >&2; exit 1; }
+}
 
 # A loopback port nothing answers on right now, below Linux's ephemeral range (32768 and up) so
 # that no outgoing connection holds it by the time a server binds it, and not picked before.

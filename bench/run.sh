@@ -30,14 +30,7 @@ load_cpu=1
 # shellcheck source=bench/lib.sh
 source "$root/bench/lib.sh"
 
-echo "building Release into $build ..." >&2
-# Warnings are CI's business (tools/ci.sh builds with -Werror); at -O3 g++ 12 reports false
-# positives inside third-party headers that must not stop a measurement.
-cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
-    -DHODI_WERROR=OFF >"$log_dir/cmake.log" 2>&1
-cmake --build "$build" -j2 --target hodi bench_ceiling_server bench_ussd_load \
-    >"$log_dir/build.log" \
-    || { cat "$log_dir/build.log" >&2; exit 1; }
+build_release "$build" hodi bench_ceiling_server bench_ussd_load
 
 pick_port >"$log_dir/port" && ceiling_port=$(<"$log_dir/port")
 pick_port >"$log_dir/port" && hodi_port=$(<"$log_dir/port")
