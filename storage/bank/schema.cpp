@@ -4,6 +4,7 @@
 
 #include <SQLiteCpp/Transaction.h>
 #include <spdlog/spdlog.h>
+#include <sqlite3.h>
 
 #include <array>
 #include <string>
@@ -185,6 +186,15 @@ constexpr std::array<const char*, 4> migrations = {migration_1, migration_2, mig
 
 int user_version(Connection& db) { return db.execAndGet("PRAGMA user_version").getInt(); }
 
+// By default SQLite keeps process-wide memory statistics, taking one global mutex on every
+// allocation any connection makes: the readers on the network threads would all queue on it, and
+// hodi reads none of those statistics. Must run before SQLite initialises; if something opened a
+// database first, sqlite3_config refuses (SQLITE_MISUSE) and nothing changes but speed.
+void configure_sqlite_once() {
+    static const int configured = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    (void)configured;
+}
+
 }  // namespace
 
 int schema_version_known() { return static_cast<int>(migrations.size()); }
@@ -192,9 +202,12 @@ int schema_version_known() { return static_cast<int>(migrations.size()); }
 boost::system::result<std::unique_ptr<Connection>> open_connection(
     const std::filesystem::path& path) {
     try {
+        configure_sqlite_once();
         if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
+        // NOMUTEX: the store hands each connection to one thread at a time (see Connection), so
+        // the per-connection mutex SQLite would take on every call guards nothing.
         auto db = std::make_unique<Connection>(
-            path.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX,
+            path.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX,
             static_cast<int>(sqlite_busy_timeout.count()));
         db->exec("PRAGMA journal_mode = WAL");
         db->exec("PRAGMA synchronous = FULL");
