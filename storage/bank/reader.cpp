@@ -47,12 +47,16 @@ void Reader::flush() {
         {
             const std::lock_guard lock(mutex_);
             queued.swap(queue_);
+            queue_.swap(spare_);  // so that the next batch does not grow from nothing
         }
         if (queued.empty()) return;
         const std::span<ReadJob> jobs(queued);
         for (std::size_t at = 0; at < jobs.size(); at += read_batch_jobs_max) {
             run_batch(jobs.subspan(at, std::min(read_batch_jobs_max, jobs.size() - at)));
         }
+        queued.clear();
+        const std::lock_guard lock(mutex_);
+        if (queued.capacity() > spare_.capacity()) spare_.swap(queued);
     }
 }
 

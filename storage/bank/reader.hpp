@@ -3,13 +3,15 @@
 #pragma once
 
 #include <atomic>
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
-#include <functional>
 #include <memory>
 #include <mutex>
 #include <span>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "storage/bank/connection.hpp"
@@ -23,7 +25,38 @@ inline constexpr std::size_t read_batch_jobs_max = 64;
 // A read job: called once, with a connection inside a read transaction, or with nullptr when no
 // transaction could be opened for it. It answers its own caller either way, and catches what
 // its queries throw (a job that throws anyway is logged and not called again).
-using ReadJob = std::function<void(Connection*)>;
+//
+// Move-only, unlike std::function: a job owns the handler of the coroutine awaiting it, which
+// cannot be copied, so an awaited read needs no shared state and one allocation.
+class ReadJob;
+template <class Fn>
+concept ReadJobBody =
+    !std::same_as<std::decay_t<Fn>, ReadJob> && std::invocable<std::decay_t<Fn>&, Connection*>;
+
+class ReadJob {
+public:
+    ReadJob() = default;
+    template <ReadJobBody Fn>
+    ReadJob(Fn&& fn)  // NOLINT(google-explicit-constructor): lambdas convert, as to std::function
+        : impl_(std::make_unique<Impl<std::decay_t<Fn>>>(std::forward<Fn>(fn))) {}
+
+    void operator()(Connection* db) { impl_->call(db); }
+    explicit operator bool() const { return impl_ != nullptr; }
+
+private:
+    struct Base {
+        virtual ~Base() = default;
+        virtual void call(Connection* db) = 0;
+    };
+    template <class Fn>
+    struct Impl final : Base {
+        explicit Impl(Fn&& job) : fn(std::move(job)) {}
+        explicit Impl(const Fn& job) : fn(job) {}
+        void call(Connection* db) override { fn(db); }
+        Fn fn;
+    };
+    std::unique_ptr<Base> impl_;
+};
 
 // Why batches, and why on the caller's thread: a point query by key takes a few microseconds,
 // while beginning and ending the read transaction around it takes more (file locks and the WAL
@@ -63,6 +96,7 @@ private:
     std::filesystem::path path_;
     std::mutex mutex_;
     std::vector<ReadJob> queue_;
+    std::vector<ReadJob> spare_;  ///< an emptied batch, kept for its capacity
     std::vector<std::unique_ptr<Connection>> idle_;
     std::atomic<std::uint64_t> transactions_{0};
 };

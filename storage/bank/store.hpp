@@ -92,7 +92,7 @@ boost::system::result<T> failure(BankError error) {
 // connection or fn throws (logged).
 template <class T, class Done>
 ReadJob read_job(DbFn<T> fn, Done done) {
-    return [fn = std::move(fn), done = std::move(done)](Connection* db) {
+    return [fn = std::move(fn), done = std::move(done)](Connection* db) mutable {
         boost::system::result<T> outcome = failure<T>(BankError::store_failed);
         if (db != nullptr) {
             try {
@@ -114,18 +114,27 @@ struct StoreInitiation {
 
     template <class Handler>
     void operator()(Handler&& handler, DbFn<T> fn) const {
-        auto shared = std::make_shared<std::decay_t<Handler>>(std::forward<Handler>(handler));
-        auto executor = net::prefer(net::get_associated_executor(*shared),
+        auto executor = net::prefer(net::get_associated_executor(handler),
                                     net::execution::outstanding_work.tracked);
-        auto done = [shared, executor](boost::system::result<T> outcome) {
-            net::post(executor, [shared, outcome = std::move(outcome)]() mutable {
-                (*shared)(std::move(outcome));
-            });
-        };
         if (write) {
+            // A write's completion is a std::function, which must be copyable: share the handler.
+            auto shared = std::make_shared<std::decay_t<Handler>>(std::forward<Handler>(handler));
+            auto done = [shared, executor](boost::system::result<T> outcome) {
+                net::post(executor, [shared, outcome = std::move(outcome)]() mutable {
+                    (*shared)(std::move(outcome));
+                });
+            };
             store->submit_write<T>(std::move(fn), std::move(done));
             return;
         }
+        // A read job is move-only, so it owns the handler outright.
+        auto done = [handler = std::forward<Handler>(handler),
+                     executor](boost::system::result<T> outcome) mutable {
+            net::post(executor,
+                      [handler = std::move(handler), outcome = std::move(outcome)]() mutable {
+                          std::move(handler)(std::move(outcome));
+                      });
+        };
         // The first read queued arranges the flush on its own executor: see Reader.
         if (store->reader_->enqueue(read_job<T>(std::move(fn), std::move(done)))) {
             net::post(executor, [reader = store->reader_.get()] { reader->flush(); });

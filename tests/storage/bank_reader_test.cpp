@@ -7,7 +7,10 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <mutex>
 #include <optional>
+#include <set>
+#include <thread>
 
 #include "storage/bank/schema.hpp"
 #include "storage/bank/store.hpp"
@@ -121,6 +124,23 @@ TEST_CASE("a job that throws is alone in failing; the rest of its batch is answe
     CHECK_FALSE(last_failed);
 }
 
+TEST_CASE("a job may own what cannot be copied, and runs once") {
+    // Goal: ReadJob holds move-only state (as an awaiting coroutine's handler is). Method: a job
+    // owning a unique_ptr, queued, moved with its batch, flushed.
+    Counter counter;
+    Reader reader(counter.path);
+    int runs = 0;
+    auto owned = std::make_unique<int>(41);
+    reader.enqueue([owned = std::move(owned), &runs](Connection* db) mutable {
+        REQUIRE(db != nullptr);
+        *owned += 1 + counter_value(*db);
+        runs += *owned == 42 ? 1 : 100;
+    });
+    reader.flush();
+    reader.flush();
+    CHECK(runs == 1);
+}
+
 TEST_CASE("without a connection every job is failed, none is lost") {
     // A path under a regular file: the folder can never be created, so no connection opens.
     Counter counter;
@@ -133,6 +153,39 @@ TEST_CASE("without a connection every job is failed, none is lost") {
     }
     reader.flush();
     CHECK(failures == 3);
+}
+
+TEST_CASE("reads from several network threads never share a connection at once") {
+    // Goal: connections are opened without SQLite's own mutex, which is safe only while each is
+    // used by one thread at a time. Method: four threads flush batches concurrently; every job
+    // marks its connection busy while it runs and counts any overlap.
+    hodi::test::TempDir dir;
+    auto store = hodi::storage::Store::open({dir.path() / "hodi.db"}).value();
+    net::io_context io;
+    std::mutex mutex;
+    std::set<Connection*> busy;
+    std::atomic<int> overlaps{0}, answered{0};
+    constexpr int hops = 400;
+    const auto read_once = [&](int value) -> net::awaitable<void> {
+        hodi::storage::DbFn<int> job = [&, value](Connection& db) {
+            {
+                const std::lock_guard lock(mutex);
+                if (!busy.insert(&db).second) ++overlaps;
+            }
+            const int echoed = db.execAndGet("SELECT " + std::to_string(value)).getInt();
+            const std::lock_guard lock(mutex);
+            busy.erase(&db);
+            return boost::system::result<int>(echoed);
+        };
+        const auto echoed = co_await store->read<int>(std::move(job));
+        if (echoed && *echoed == value) ++answered;
+    };
+    for (int i = 0; i < hops; ++i) net::co_spawn(io, read_once(i), net::detached);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 4; ++i) threads.emplace_back([&io] { io.run(); });
+    for (auto& thread : threads) thread.join();
+    CHECK(answered == hops);
+    CHECK(overlaps == 0);
 }
 
 TEST_CASE("reads awaited by concurrent hops are answered and share transactions") {
