@@ -50,12 +50,13 @@ DbFn<std::optional<User>> find_user_job_for_actions(std::string phone) {
 
 ActionJob lookup_job(std::string phone) {
     return [phone = std::move(phone)](Connection& db) -> Result {
-        auto user = find_user(db, phone);
-        if (!user) return user.error();
-        if (!*user || !(*user)->pin_hash) return refuse("unregistered");
-        return ActionResult{"registered",
-                            {{"name", (*user)->name},
-                             {"language", std::string(engine::language_code((*user)->language))}}};
+        auto greeting = find_greeting(db, phone);
+        if (!greeting) return greeting.error();
+        if (!*greeting || !(*greeting)->registered) return refuse("unregistered");
+        return ActionResult{
+            "registered",
+            {{"name", std::move((*greeting)->name)},
+             {"language", std::string(engine::language_code((*greeting)->language))}}};
     };
 }
 

@@ -44,6 +44,19 @@ boost::system::result<std::optional<User>> find_user(Connection& db, std::string
     return std::optional<User>{std::move(user)};
 }
 
+boost::system::result<std::optional<Greeting>> find_greeting(Connection& db,
+                                                             std::string_view phone) {
+    Prepared query(db, "SELECT name, language, pin_hash IS NOT NULL FROM users WHERE phone = ?");
+    query.bind(1, std::string(phone));
+    if (!query.executeStep()) return std::optional<Greeting>{};
+    Greeting greeting;
+    greeting.name = query.getColumn(0).getString();
+    greeting.language =
+        engine::parse_language(query.getColumn(1).getText()).value_or(engine::Language::en);
+    greeting.registered = query.getColumn(2).getInt() != 0;
+    return std::optional<Greeting>{std::move(greeting)};
+}
+
 boost::system::result<User> ensure_user(Connection& db, std::string_view phone,
                                         engine::Language language, Seconds now) {
     auto existing = find_user(db, phone);

@@ -30,6 +30,16 @@ std::string loan_code(std::string_view phone);
 
 boost::system::result<std::optional<User>> find_user(Connection& db, std::string_view phone);
 
+// What a menu greets a caller with; every session's first hop reads it, so it reads no more:
+// no PIN hash (only whether there is one), no lock counters.
+struct Greeting {
+    std::string name;
+    engine::Language language = engine::Language::en;
+    bool registered = false;  ///< has chosen a PIN
+};
+boost::system::result<std::optional<Greeting>> find_greeting(Connection& db,
+                                                             std::string_view phone);
+
 // Creates the user with a wallet (floor 0) and a loan account (no floor), or returns the
 // existing user unchanged.
 boost::system::result<User> ensure_user(Connection& db, std::string_view phone,

@@ -113,6 +113,33 @@ TEST_CASE("registering a PIN creates the user once") {
     CHECK(fixture.check("1357", start).outcome == PinOutcome::wrong_pin);
 }
 
+TEST_CASE("a caller's greeting says whether a PIN was chosen, never what it is") {
+    // Goal: the narrow read the first hop makes. Method: an unknown caller, one created by a
+    // language choice (no PIN yet), one registered in Swahili.
+    Fixture fixture;
+    const std::string chose_language = "+254700000002";
+    const auto greeting = [&](const std::string& caller) {
+        return fixture.store
+            ->read_now<std::optional<Greeting>>(
+                [&caller](Connection& db) { return find_greeting(db, caller); })
+            .value();
+    };
+    CHECK_FALSE(greeting(phone).has_value());
+    REQUIRE(fixture.store
+                ->write_now<User>([&](Connection& db) {
+                    return ensure_user(db, chose_language, hodi::engine::Language::en, start);
+                })
+                .has_value());
+    REQUIRE(greeting(chose_language).has_value());
+    CHECK_FALSE(greeting(chose_language)->registered);
+    CHECK(greeting(chose_language)->language == hodi::engine::Language::en);
+    fixture.register_user();  // in Swahili
+    REQUIRE(greeting(phone).has_value());
+    CHECK(greeting(phone)->registered);
+    CHECK(greeting(phone)->language == hodi::engine::Language::sw);
+    CHECK(greeting(phone)->name.empty());
+}
+
 TEST_CASE("lock counters survive a restart and only an operator lifts the last lock") {
     // Goal: lockouts are durable and escalate. Method: miss nine times across two expiries,
     // reopening the store in between, then unlock as `hodi admin unlock` does.
