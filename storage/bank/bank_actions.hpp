@@ -37,6 +37,9 @@ private:
     net::awaitable<boost::system::result<engine::ActionResult>> guarded(std::string phone,
                                                                         std::string pin,
                                                                         GuardedJob job);
+    // One read of the store, answered as the action's result (a store failure as "error").
+    net::awaitable<engine::ActionResult> answer_read(std::string action,
+                                                     DbFn<engine::ActionResult> job);
     net::awaitable<engine::ActionResult> run_pin_action(engine::ActionRequest request,
                                                         ActionContext context);
     net::awaitable<engine::ActionResult> run_money_action(engine::ActionRequest request,

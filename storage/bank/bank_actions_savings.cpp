@@ -44,10 +44,6 @@ net::awaitable<engine::ActionResult> BankActions::run_savings_action(
     engine::ActionRequest request, ActionContext context) {
     const std::string& name = request.name;
     const Seconds now = clock_();
-    if (name == "savings.list") {
-        auto listed = co_await bank_.store().read(goals_job(context.phone));
-        co_return listed ? std::move(*listed) : engine::ActionResult{"error", {}};
-    }
     if (name == "savings.create") {
         auto found = co_await bank_.store().read<std::optional<User>>(
             find_user_job_for_actions(context.phone));
