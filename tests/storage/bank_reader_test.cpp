@@ -65,6 +65,35 @@ net::awaitable<void> echo(hodi::storage::Store* store, int value, std::atomic<in
     if (echoed && *echoed == value) ++*answered;
 }
 
+// Which connections are running a job right now, and what the jobs saw.
+struct ConnectionUse {
+    std::mutex mutex;
+    std::set<Connection*> busy;
+    std::atomic<int> overlaps{0};
+    std::atomic<int> answered{0};
+
+    void begin(Connection* db) {
+        const std::lock_guard lock(mutex);
+        if (!busy.insert(db).second) ++overlaps;
+    }
+    void end(Connection* db) {
+        const std::lock_guard lock(mutex);
+        busy.erase(db);
+    }
+};
+
+// One hop's read that marks its connection busy while it runs.
+net::awaitable<void> read_marking(hodi::storage::Store* store, ConnectionUse* use, int value) {
+    hodi::storage::DbFn<int> job = [use, value](Connection& db) {
+        use->begin(&db);
+        const int echoed = db.execAndGet("SELECT " + std::to_string(value)).getInt();
+        use->end(&db);
+        return boost::system::result<int>(echoed);
+    };
+    const auto echoed = co_await store->read<int>(std::move(job));
+    if (echoed && *echoed == value) ++use->answered;
+}
+
 }  // namespace
 
 TEST_CASE("jobs queued before a flush share one read transaction, at most 64 to each") {
@@ -162,30 +191,16 @@ TEST_CASE("reads from several network threads never share a connection at once")
     hodi::test::TempDir dir;
     auto store = hodi::storage::Store::open({dir.path() / "hodi.db"}).value();
     net::io_context io;
-    std::mutex mutex;
-    std::set<Connection*> busy;
-    std::atomic<int> overlaps{0}, answered{0};
+    ConnectionUse use;
     constexpr int hops = 400;
-    const auto read_once = [&](int value) -> net::awaitable<void> {
-        hodi::storage::DbFn<int> job = [&, value](Connection& db) {
-            {
-                const std::lock_guard lock(mutex);
-                if (!busy.insert(&db).second) ++overlaps;
-            }
-            const int echoed = db.execAndGet("SELECT " + std::to_string(value)).getInt();
-            const std::lock_guard lock(mutex);
-            busy.erase(&db);
-            return boost::system::result<int>(echoed);
-        };
-        const auto echoed = co_await store->read<int>(std::move(job));
-        if (echoed && *echoed == value) ++answered;
-    };
-    for (int i = 0; i < hops; ++i) net::co_spawn(io, read_once(i), net::detached);
+    for (int i = 0; i < hops; ++i) {
+        net::co_spawn(io, read_marking(store.get(), &use, i), net::detached);
+    }
     std::vector<std::thread> threads;
     for (int i = 0; i < 4; ++i) threads.emplace_back([&io] { io.run(); });
     for (auto& thread : threads) thread.join();
-    CHECK(answered == hops);
-    CHECK(overlaps == 0);
+    CHECK(use.answered == hops);
+    CHECK(use.overlaps == 0);
 }
 
 TEST_CASE("reads awaited by concurrent hops are answered and share transactions") {
