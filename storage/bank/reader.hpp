@@ -35,13 +35,11 @@ concept ReadJobBody =
 
 class ReadJob {
 public:
-    ReadJob() = default;
     template <ReadJobBody Fn>
     ReadJob(Fn&& fn)  // NOLINT(google-explicit-constructor): lambdas convert, as to std::function
         : impl_(std::make_unique<Impl<std::decay_t<Fn>>>(std::forward<Fn>(fn))) {}
 
     void operator()(Connection* db) { impl_->call(db); }
-    explicit operator bool() const { return impl_ != nullptr; }
 
 private:
     struct Base {
