@@ -149,3 +149,22 @@ TEST_CASE("a locked subscriber is answered locked by every PIN action") {
     CHECK(teller.act("language.set", {{"language", "sw"}}).outcome == "ok");
     CHECK(teller.act("user.lookup", {}).outputs.at("language") == "sw");
 }
+
+TEST_CASE("a read the store cannot answer is the error screen, for the greeting and the goals") {
+    // Goal: the reads every session makes (user.lookup, savings.list) turn a store failure into
+    // the menu's error outcome instead of a wrong answer. Method: rename the tables they read
+    // behind the store's back, so that their statements fail to prepare.
+    Teller teller;
+    REQUIRE(teller.act("pin.register", {{"pin", "2580"}, {"pin_repeat", "2580"}}).outcome == "ok");
+    REQUIRE(teller.act("user.lookup", {}).outcome == "registered");
+    REQUIRE(teller.act("savings.list", {}).outcome == "none");
+    REQUIRE(teller.store
+                ->write_now<int>([](Connection& db) {
+                    db.exec("ALTER TABLE savings_goals RENAME TO savings_goals_gone");
+                    db.exec("ALTER TABLE users RENAME TO users_gone");
+                    return boost::system::result<int>(0);
+                })
+                .has_value());
+    CHECK(teller.act("user.lookup", {}).outcome == "error");
+    CHECK(teller.act("savings.list", {}).outcome == "error");
+}
