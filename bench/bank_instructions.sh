@@ -56,10 +56,8 @@ count() {  # count KIND INPUTS: instructions per hop of one server kind on one d
         >"$log_dir/$kind.log" 2>&1) &
     pid=$!
     pids+=("$pid")
-    for _ in $(seq 1 300); do
-        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-        sleep 0.2
-    done
+    # valgrind starts the server several times slower than usual
+    wait_for_port "$port" 60 || { cat "$log_dir/$kind.log" >&2; exit 1; }
     # Paced warm-up too: a saturated server would still be clearing its backlog when the count
     # starts, and answer late hops with the cheap "busy" screen.
     load "$port" "$inputs" 2 >/dev/null

@@ -46,13 +46,13 @@ pick_port() {
     return 1
 }
 
-wait_for_port() {
-    local port=$1
-    for _ in $(seq 1 100); do
+wait_for_port() {  # wait_for_port PORT [SECONDS]: until something listens (10 s by default)
+    local port=$1 seconds=${2:-10}
+    for _ in $(seq 1 $((seconds * 10))); do
         if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
         sleep 0.1
     done
-    echo "nothing listens on 127.0.0.1:$port after 10 s" >&2
+    echo "nothing listens on 127.0.0.1:$port after $seconds s" >&2
     return 1
 }
 
