@@ -80,15 +80,25 @@ struct Stats {
     }
 };
 
+// splitmix64's finaliser: consecutive inputs give unrelated outputs, the same input the same.
+std::uint64_t scatter(std::uint64_t value) {
+    value = (value ^ (value >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    value = (value ^ (value >> 27)) * 0x94d049bb133111ebULL;
+    return value ^ (value >> 31);
+}
+
 // A caller that user.lookup treats as registered: the demo data treats numbers ending in 0000
 // as new subscribers, which would send the session to registration.
 std::string caller(int connection, std::uint64_t session, int callers) {
     if (callers > 0) {
         char phone[16];
-        const auto index = (static_cast<std::uint64_t>(connection) * 7919 + session) %
-                           static_cast<std::uint64_t>(callers);
-        std::snprintf(phone, sizeof phone, "+2547%08llu",
-                      static_cast<unsigned long long>(index + 1));
+        // Scattered, as real callers arrive: replaying numbers in order would read the bank's
+        // pages in order too, and flatter its caches.
+        auto number = scatter((static_cast<std::uint64_t>(connection) << 32) ^ session) %
+                          static_cast<std::uint64_t>(callers) +
+                      1;
+        if (number % 10'000 == 0) --number;  // registered too, and not new to the demo data
+        std::snprintf(phone, sizeof phone, "+2547%08llu", static_cast<unsigned long long>(number));
         return phone;
     }
     std::uint64_t digits = (static_cast<std::uint64_t>(connection) * 1'000'003 + session) %
