@@ -16,6 +16,8 @@ constexpr std::size_t body_limit_max = 16 * 1024 * 1024;
 constexpr std::size_t header_limit_min = 1024;
 constexpr std::size_t header_limit_max = 64 * 1024;
 constexpr unsigned threads_max = 1024;
+constexpr std::size_t database_cache_min = 1024 * 1024;
+constexpr std::size_t database_cache_max = std::size_t{16} * 1024 * 1024 * 1024;
 
 std::optional<std::uint64_t> parse_number(std::string_view text) {
     std::uint64_t value = 0;
@@ -163,6 +165,9 @@ void set_pin_pepper_file(Config& c, const std::string& v, const std::string& w) 
     if (v.empty()) fail(w, "the PIN pepper file path must not be empty");
     c.pin_pepper_file = v;
 }
+void set_database_cache(Config& c, const std::string& v, const std::string& w) {
+    c.database_cache = size_in(v, w, database_cache_min, database_cache_max);
+}
 void set_pin_hash_cost(Config& c, const std::string& v, const std::string& w) {
     if (v == "interactive") {
         c.pin_hash_cost = PinHashCost::interactive;
@@ -211,6 +216,7 @@ constexpr Key keys[] = {
     {"redis.key_prefix", "HODI_REDIS_KEY_PREFIX", set_redis_key_prefix},
     {"actions", "HODI_ACTIONS", set_actions},
     {"database", "HODI_DATABASE", set_database},
+    {"database_cache", "HODI_DATABASE_CACHE", set_database_cache},
     {"pin_pepper_file", "HODI_PIN_PEPPER_FILE", set_pin_pepper_file},
     {"pin_hash_cost", "HODI_PIN_HASH_COST", set_pin_hash_cost},
     {"payments.mode", "HODI_PAYMENTS", set_payments},

@@ -59,6 +59,8 @@ struct Config {
     storage::RedisSettings redis;               ///< used when sessions is redis
     ActionsBackend actions = ActionsBackend::bank;
     std::filesystem::path database = "var/hodi.db";  ///< the SQLite bank, created when missing
+    /// SQLite's page cache for each bank connection (storage::default_page_cache_bytes)
+    std::size_t database_cache = std::size_t{64} * 1024 * 1024;
     // The server-side secret mixed into every PIN hash; created (random, mode 0600) when missing.
     // HODI_PIN_PEPPER, when set, is the pepper itself and the file is not read.
     std::filesystem::path pin_pepper_file = "var/pin_pepper";

@@ -155,7 +155,8 @@ std::optional<ActionBackend> open_actions(const Config& config) {
                      "hashed with it cannot be verified without it",
                      config.pin_pepper_file.string());
     }
-    auto store = storage::Store::open(storage::StoreSettings{.path = config.database});
+    auto store = storage::Store::open(
+        storage::StoreSettings{.path = config.database, .page_cache_bytes = config.database_cache});
     if (!store) {
         std::cerr << "hodi serve: cannot open the bank " << config.database.string() << ": "
                   << store.error().message() << "; not starting\n";

@@ -31,7 +31,8 @@ void end_read(Connection& db) {
 
 }  // namespace
 
-Reader::Reader(std::filesystem::path path) : path_(std::move(path)) {}
+Reader::Reader(std::filesystem::path path, std::size_t page_cache_bytes)
+    : path_(std::move(path)), page_cache_bytes_(page_cache_bytes) {}
 
 Reader::~Reader() { flush(); }
 
@@ -96,7 +97,7 @@ std::unique_ptr<Connection> Reader::borrow_connection() {
             return db;
         }
     }
-    auto opened = open_connection(path_);
+    auto opened = open_connection(path_, page_cache_bytes_);
     return opened ? std::move(*opened) : nullptr;
 }
 

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "storage/bank/connection.hpp"
+#include "storage/bank/schema.hpp"
 
 namespace hodi::storage {
 
@@ -68,7 +69,9 @@ private:
 // Thread-safe.
 class Reader {
 public:
-    explicit Reader(std::filesystem::path path);
+    // Connections are opened as needed, each with a page cache of up to page_cache_bytes.
+    explicit Reader(std::filesystem::path path,
+                    std::size_t page_cache_bytes = default_page_cache_bytes);
     ~Reader();  // runs every queued job
 
     Reader(const Reader&) = delete;
@@ -92,6 +95,7 @@ private:
     void return_connection(std::unique_ptr<Connection> db);
 
     std::filesystem::path path_;
+    std::size_t page_cache_bytes_;
     std::mutex mutex_;
     std::vector<ReadJob> queue_;
     std::vector<ReadJob> spare_;  ///< an emptied batch, kept for its capacity

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <array>
 #include <string>
 
@@ -200,7 +201,7 @@ void configure_sqlite_once() {
 int schema_version_known() { return static_cast<int>(migrations.size()); }
 
 boost::system::result<std::unique_ptr<Connection>> open_connection(
-    const std::filesystem::path& path) {
+    const std::filesystem::path& path, std::size_t page_cache_bytes) {
     try {
         configure_sqlite_once();
         if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
@@ -212,6 +213,9 @@ boost::system::result<std::unique_ptr<Connection>> open_connection(
         db->exec("PRAGMA journal_mode = WAL");
         db->exec("PRAGMA synchronous = FULL");
         db->exec("PRAGMA foreign_keys = ON");
+        // Negative: a size in KiB rather than a count of pages.
+        const std::size_t cache_kib = std::max<std::size_t>(page_cache_bytes / 1024, 1);
+        db->exec("PRAGMA cache_size = -" + std::to_string(cache_kib));
         return db;
     } catch (const std::exception& error) {
         spdlog::error("bank: cannot open {}: {}", path.string(), error.what());

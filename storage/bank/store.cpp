@@ -8,7 +8,7 @@
 namespace hodi::storage {
 
 boost::system::result<std::unique_ptr<Store>> Store::open(StoreSettings settings) {
-    auto connection = open_connection(settings.path);
+    auto connection = open_connection(settings.path, settings.page_cache_bytes);
     if (!connection) return connection.error();
     if (auto migrated = migrate(**connection); !migrated) return migrated.error();
     return std::unique_ptr<Store>(new Store(std::move(settings), std::move(*connection)));
@@ -17,7 +17,7 @@ boost::system::result<std::unique_ptr<Store>> Store::open(StoreSettings settings
 Store::Store(StoreSettings settings, std::unique_ptr<Connection> write_connection)
     : settings_(std::move(settings)),
       writer_(std::make_unique<Writer>(std::move(write_connection))),
-      reader_(std::make_unique<Reader>(settings_.path)) {}
+      reader_(std::make_unique<Reader>(settings_.path, settings_.page_cache_bytes)) {}
 
 Store::~Store() {
     reader_.reset();

@@ -18,6 +18,7 @@
 #include "storage/bank/bank_error.hpp"
 #include "storage/bank/connection.hpp"
 #include "storage/bank/reader.hpp"
+#include "storage/bank/schema.hpp"
 #include "storage/bank/writer.hpp"
 
 namespace hodi::storage {
@@ -26,6 +27,8 @@ namespace net = boost::asio;
 
 struct StoreSettings {
     std::filesystem::path path = "var/hodi.db";  ///< created with its folder when missing
+    /// SQLite's page cache, for each connection: the writer's and each reader's.
+    std::size_t page_cache_bytes = default_page_cache_bytes;
 };
 
 // A unit of work on one connection. For writes it runs inside the batch transaction, in its own

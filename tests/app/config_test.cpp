@@ -7,6 +7,7 @@
 #include <map>
 #include <vector>
 
+#include "storage/bank/schema.hpp"
 #include "tests/support/vectors.hpp"
 
 namespace hodi::app {
@@ -179,6 +180,8 @@ TEST_CASE("the example configuration loads and matches the defaults") {
     CHECK(example.redis.key_prefix == defaults.redis.key_prefix);
     CHECK(example.actions == defaults.actions);
     CHECK(example.database == defaults.database);
+    CHECK(example.database_cache == defaults.database_cache);
+    CHECK(defaults.database_cache == storage::default_page_cache_bytes);
     CHECK(example.pin_pepper_file == defaults.pin_pepper_file);
     CHECK(example.pin_hash_cost == defaults.pin_hash_cost);
     CHECK(example.payments == defaults.payments);
@@ -192,18 +195,22 @@ TEST_CASE("bank and payment settings read from YAML and HODI_* with named errors
     const Config config = load_config(
         std::nullopt, environment({{"HODI_ACTIONS", "demo"},
                                    {"HODI_DATABASE", "/data/bank.db"},
+                                   {"HODI_DATABASE_CACHE", "256MiB"},
                                    {"HODI_PIN_HASH_COST", "minimum"},
                                    {"HODI_SANDBOX_DELAY", "0s"},
                                    {"HODI_OUTBOX_POLL", "50ms"},
                                    {"HODI_PIN_PEPPER", "a-pepper-from-the-environment"}}));
     CHECK(config.actions == ActionsBackend::demo);
     CHECK(config.database == "/data/bank.db");
+    CHECK(config.database_cache == std::size_t{256} * 1024 * 1024);
     CHECK(config.pin_hash_cost == PinHashCost::minimum);
     CHECK(config.sandbox_delay == std::chrono::milliseconds(0));
     CHECK(config.outbox_poll == std::chrono::milliseconds(50));
     CHECK(config.pin_pepper == "a-pepper-from-the-environment");
     for (const auto& [name, value] : std::vector<std::pair<std::string, std::string>>{
              {"HODI_ACTIONS", "ledger"},
+             {"HODI_DATABASE_CACHE", "lots"},
+             {"HODI_DATABASE_CACHE", "512KiB"},  // below the 1MiB minimum
              {"HODI_PIN_HASH_COST", "cheap"},
              {"HODI_PAYMENTS", "daraja"},
              {"HODI_SANDBOX_DELAY", "soon"},

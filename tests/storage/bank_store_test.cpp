@@ -66,6 +66,26 @@ TEST_CASE("a new store creates its folder, runs in WAL with full sync and foreig
     CHECK(*pragmas == "wal/2/1/" + std::to_string(hodi::storage::schema_version_known()));
 }
 
+TEST_CASE("every connection of a store gets the page cache its settings ask for") {
+    // Goal: database_cache reaches the writer and the readers alike; SQLite's own 2 MB would
+    // leave a large bank reading most pages with a system call. Method: open with 3 MiB and
+    // with the default, and ask each connection for its cache_size (negative: KiB).
+    hodi::test::TempDir dir;
+    const auto cache_size = [](hodi::storage::Connection& db) -> Result {
+        return db.execAndGet("PRAGMA cache_size").getInt64();
+    };
+    {
+        auto store = Store::open(StoreSettings{.path = dir.path() / "small.db",
+                                               .page_cache_bytes = 3 * 1024 * 1024});
+        REQUIRE(store.has_value());
+        CHECK((*store)->read_now<std::int64_t>(cache_size) == Result(-3072));
+        CHECK((*store)->write_now<std::int64_t>(cache_size) == Result(-3072));
+    }
+    auto store = open_store(dir);
+    CHECK(store->read_now<std::int64_t>(cache_size) == Result(-64 * 1024));
+    CHECK(store->write_now<std::int64_t>(cache_size) == Result(-64 * 1024));
+}
+
 TEST_CASE("a database from a newer hodi is refused") {
     // Goal: an old binary never writes a schema it does not know. Method: bump user_version.
     hodi::test::TempDir dir;
