@@ -5,6 +5,7 @@
 #
 #   bench/bank_hop.sh
 #   BENCH_CONNECTIONS=256 BENCH_ROUNDS=3 bench/bank_hop.sh
+#   BENCH_CALLERS=200000 bench/bank_hop.sh    # a bank of 200,000 subscribers (105 MB)
 #
 # Both servers run the shipped menu, one thread, pinned to CPU 0; the load runs on CPU 1. Three
 # dialogs:
