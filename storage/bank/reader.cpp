@@ -39,7 +39,25 @@ Reader::~Reader() { flush(); }
 bool Reader::enqueue(ReadJob job) {
     const std::lock_guard lock(mutex_);
     queue_.push_back(std::move(job));
-    return queue_.size() == 1;
+    if (queue_.size() != 1) return false;
+    queued_at_last_look_ = 1;
+    passes_waited_ = 0;
+    return true;
+}
+
+bool Reader::flush_when_settled() {
+    {
+        const std::lock_guard lock(mutex_);
+        const std::size_t queued = queue_.size();
+        const bool growing = queued > queued_at_last_look_;
+        if (growing && queued < read_batch_jobs_max && passes_waited_ < read_flush_passes_max) {
+            queued_at_last_look_ = queued;
+            ++passes_waited_;
+            return false;
+        }
+    }
+    flush();
+    return true;
 }
 
 void Reader::flush() {

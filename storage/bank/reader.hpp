@@ -22,6 +22,10 @@ namespace hodi::storage {
 // At most this many read jobs share one read transaction. Bounded so that no snapshot is held
 // for long (a held snapshot keeps the writer's checkpoints from recycling the WAL).
 inline constexpr std::size_t read_batch_jobs_max = 64;
+// A flush waits at most this many passes of its scheduler for more reads to join its batch.
+// Each pass a batch waits is one more pass of a busy thread's ready work (for a loaded thread,
+// its other hops), so the bound keeps the added latency to a few such passes.
+inline constexpr int read_flush_passes_max = 4;
 
 // A read job: called once, with a connection inside a read transaction, or with nullptr when no
 // transaction could be opened for it. It answers its own caller either way, and catches what
@@ -60,9 +64,12 @@ private:
 // Why batches, and why on the caller's thread: a point query by key takes a few microseconds,
 // while beginning and ending the read transaction around it takes more (file locks and the WAL
 // read mark, each an fcntl system call), and handing the job to another thread costs two
-// context switches. So awaited reads are queued, and the first one queued arranges a flush()
+// context switches. So awaited reads are queued, and the first one queued arranges a flush
 // on its own network thread; by the time the flush runs, the hops that became ready meanwhile
 // have queued theirs, and all of them run in ONE read transaction, with no thread switch.
+// On a busy thread the flush waits while reads keep arriving (flush_when_settled): queries run
+// back to back find SQLite's code and pages still in the CPU's caches, which is worth more than
+// the transaction they share. An idle thread's flush finds nothing new and runs at once.
 // Every job still sees a snapshot taken after it was queued, so a read queued after a write
 // completed sees that write. Running reads on a network thread is safe because in WAL mode a
 // reader never waits for the writer, and the reads the actions make are lookups by key.
@@ -84,6 +91,11 @@ public:
     // Runs every queued job, read_batch_jobs_max to a transaction, on this thread.
     void flush();
 
+    // What the caller told to flush calls, once per pass of its scheduler: flushes and returns
+    // true, unless jobs were queued since the last call and the batch is neither full nor has
+    // waited read_flush_passes_max passes; then it returns false, to be called again later.
+    bool flush_when_settled();
+
     // Runs one job now on this thread, in a transaction of its own.
     void run_now(ReadJob job);
 
@@ -98,6 +110,8 @@ private:
     std::size_t page_cache_bytes_;
     std::mutex mutex_;
     std::vector<ReadJob> queue_;
+    std::size_t queued_at_last_look_ = 0;  ///< for flush_when_settled: did the queue grow?
+    int passes_waited_ = 0;
     std::vector<ReadJob> spare_;  ///< an emptied batch, kept for its capacity
     std::vector<std::unique_ptr<Connection>> idle_;
     std::atomic<std::uint64_t> transactions_{0};

@@ -108,6 +108,19 @@ ReadJob read_job(DbFn<T> fn, Done done) {
     };
 }
 
+// Runs the reader's queue once it has settled, posting itself again for each pass of the
+// scheduler it waits (see Reader::flush_when_settled).
+template <class Executor>
+struct SettledFlush {
+    Executor executor;
+    Reader* reader;
+    void operator()() {
+        if (reader->flush_when_settled()) return;
+        auto again = executor;
+        net::post(again, std::move(*this));
+    }
+};
+
 // Completes an awaiting coroutine on its own executor; keeps that executor's context alive
 // until then.
 template <class T>
@@ -140,7 +153,7 @@ struct StoreInitiation {
         };
         // The first read queued arranges the flush on its own executor: see Reader.
         if (store->reader_->enqueue(read_job<T>(std::move(fn), std::move(done)))) {
-            net::post(executor, [reader = store->reader_.get()] { reader->flush(); });
+            net::post(executor, SettledFlush<decltype(executor)>{executor, store->reader_.get()});
         }
     }
 };

@@ -3,10 +3,14 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -63,6 +67,15 @@ net::awaitable<void> echo(hodi::storage::Store* store, int value, std::atomic<in
     };
     const auto echoed = co_await store->read<int>(std::move(job));
     if (echoed && *echoed == value) ++*answered;
+}
+
+// A hop that becomes ready `passes` passes of its scheduler later, then reads as echo() does.
+net::awaitable<void> late_echo(hodi::storage::Store* store, int value, int passes,
+                               std::atomic<int>* answered) {
+    for (int i = 0; i < passes; ++i) {
+        co_await net::post(co_await net::this_coro::executor, net::use_awaitable);
+    }
+    co_await echo(store, value, answered);
 }
 
 // Which connections are running a job right now, and what the jobs saw.
@@ -216,4 +229,70 @@ TEST_CASE("reads awaited by concurrent hops are answered and share transactions"
     CHECK(answered == hops);
     // All 200 were queued before the first flush ran: ceil(200 / 64) transactions.
     CHECK(store->read_transactions() == (hops + read_batch_jobs_max - 1) / read_batch_jobs_max);
+}
+
+TEST_CASE("a flush waits while reads keep arriving, and runs them in one transaction") {
+    // Goal: on a busy thread more reads share a batch; on an idle one nothing waits. Method:
+    // call flush_when_settled as a scheduler would, once per pass, queueing reads in between.
+    Counter counter;
+    Reader reader(counter.path);
+    std::vector<std::optional<int>> seen(3);
+    bool failed = false;
+    REQUIRE(reader.enqueue(recording_job(&seen[0], &failed)));
+    CHECK(reader.flush_when_settled());  // nothing arrived after it: no wait
+    CHECK(seen[0] == 0);
+    CHECK(reader.transactions() == 1);
+
+    seen[0].reset();
+    REQUIRE(reader.enqueue(recording_job(&seen[0], &failed)));
+    reader.enqueue(recording_job(&seen[1], &failed));
+    CHECK_FALSE(reader.flush_when_settled());  // one more arrived: wait a pass
+    CHECK_FALSE(seen[0].has_value());
+    reader.enqueue(recording_job(&seen[2], &failed));
+    CHECK_FALSE(reader.flush_when_settled());
+    CHECK(reader.flush_when_settled());  // settled
+    for (const auto& value : seen) CHECK(value == 0);
+    CHECK(reader.transactions() == 2);
+    CHECK_FALSE(failed);
+}
+
+TEST_CASE("a flush waits no more than read_flush_passes_max passes, nor past a full batch") {
+    Counter counter;
+    Reader reader(counter.path);
+    std::vector<std::optional<int>> seen(read_batch_jobs_max + 1);
+    bool failed = false;
+    REQUIRE(reader.enqueue(recording_job(&seen[0], &failed)));
+    int waits = 0;
+    for (std::size_t i = 1;; ++i) {
+        reader.enqueue(recording_job(&seen[i], &failed));  // always one more: never settles
+        if (reader.flush_when_settled()) break;
+        ++waits;
+    }
+    CHECK(waits == hodi::storage::read_flush_passes_max);
+    CHECK(seen[0] == 0);
+
+    // A full batch runs at once, however fast reads arrive.
+    std::fill(seen.begin(), seen.end(), std::nullopt);
+    for (std::size_t i = 0; i < read_batch_jobs_max; ++i) {
+        reader.enqueue(recording_job(&seen[i], &failed));
+    }
+    CHECK(reader.flush_when_settled());
+    CHECK(seen[read_batch_jobs_max - 1] == 0);
+    CHECK_FALSE(failed);
+}
+
+TEST_CASE("reads from hops that become ready on the next pass join the waiting batch") {
+    // Goal: on a busy network thread, hops that become ready while a batch waits share its
+    // transaction. Method: 8 hops read at once and 8 more one scheduler pass later; a flush
+    // that ran at its first pass would take two transactions.
+    hodi::test::TempDir dir;
+    auto store = hodi::storage::Store::open({dir.path() / "hodi.db"}).value();
+    net::io_context io;
+    std::atomic<int> answered{0};
+    for (int i = 0; i < 16; ++i) {
+        net::co_spawn(io, late_echo(store.get(), i, i < 8 ? 0 : 1, &answered), net::detached);
+    }
+    io.run();
+    CHECK(answered == 16);
+    CHECK(store->read_transactions() == 1);
 }
