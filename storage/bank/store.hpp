@@ -116,7 +116,7 @@ struct SettledFlush {
     Reader* reader;
     void operator()() {
         if (reader->flush_when_settled()) return;
-        auto again = executor;
+        auto again = executor;  // a copy: post() moves *this, member executor included
         net::post(again, std::move(*this));
     }
 };
