@@ -1,11 +1,7 @@
-// Input checks for input nodes (menu.hpp CheckKind), and the amount and regex helpers they use.
+// Input checks for input nodes (menu.hpp CheckKind), and the amount helpers they use.
 #include "engine/checks.hpp"
 
 #include <algorithm>
-#include <memory>
-#include <mutex>
-#include <regex>
-#include <unordered_map>
 
 #include "engine/assert.hpp"
 #include "engine/gsm7.hpp"
@@ -16,8 +12,6 @@ namespace {
 
 // 10^13 shillings is far beyond any wallet and keeps cents well inside int64.
 constexpr std::size_t shilling_digits_max = 13;
-// Distinct patterns kept compiled; menus hold a few dozen, reloads may add more.
-constexpr std::size_t regex_cache_max = 512;
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
@@ -71,7 +65,9 @@ std::optional<std::string> check_value(const InputCheck& check, std::string_view
             return msisdn->e164();
         }
         case CheckKind::regex:
-            if (!length_ok(check, entry) || !regex_matches(check.pattern, entry)) {
+            // InputCheck::matching and the menu loader both set the compiled pattern.
+            HODI_ASSERT(check.pattern.has_value());
+            if (!length_ok(check, entry) || !check.pattern->matches(entry)) {
                 return std::nullopt;
             }
             return std::string(entry);
@@ -87,16 +83,6 @@ std::optional<CheckedEntry> check_amount(const InputCheck& check, std::string_vi
     if (!cents || *cents < check.min_cents) return std::nullopt;
     if (check.max_cents > 0 && *cents > check.max_cents) return std::nullopt;
     return CheckedEntry{format_shillings(*cents), cents};
-}
-
-std::shared_ptr<const std::regex> compile_pattern(const std::string& pattern) {
-    try {
-        return std::make_shared<const std::regex>(pattern, std::regex::ECMAScript);
-    } catch (const std::regex_error&) {
-        // The menu loader compiles every pattern before it accepts a menu.
-        HODI_ASSERT(false && "menu holds a pattern std::regex cannot compile");
-    }
-    return nullptr;
 }
 
 }  // namespace
@@ -126,24 +112,6 @@ std::string format_shillings(std::int64_t cents) {
         text.push_back(static_cast<char>('0' + fraction % 10));
     }
     return text;
-}
-
-bool regex_matches(const std::string& pattern, std::string_view entry) {
-    // The Menu is immutable and shared between threads, so compiled patterns live here, keyed by
-    // their text: compiled once per process, not once per hop.
-    static std::mutex mutex;
-    static std::unordered_map<std::string, std::shared_ptr<const std::regex>> cache;
-    std::shared_ptr<const std::regex> compiled;
-    {
-        const std::lock_guard lock(mutex);
-        auto found = cache.find(pattern);
-        if (found == cache.end()) {
-            if (cache.size() >= regex_cache_max) cache.clear();
-            found = cache.emplace(pattern, compile_pattern(pattern)).first;
-        }
-        compiled = found->second;
-    }
-    return std::regex_match(entry.begin(), entry.end(), *compiled);
 }
 
 std::optional<CheckedEntry> check_entry(const InputCheck& check, std::string_view entry) {

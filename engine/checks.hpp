@@ -33,8 +33,4 @@ std::optional<std::int64_t> parse_amount_cents(std::string_view entry);
 // 150000 -> "1500", 150050 -> "1500.50".
 std::string format_shillings(std::int64_t cents);
 
-// Whether `entry` matches `pattern` (ECMAScript) as a whole. Compiled patterns are cached;
-// safe to call from any thread.
-bool regex_matches(const std::string& pattern, std::string_view entry);
-
 }  // namespace hodi::engine

@@ -13,6 +13,7 @@
 #include "engine/action.hpp"
 #include "engine/language.hpp"
 #include "engine/limits.hpp"
+#include "engine/pattern.hpp"
 #include "engine/phone.hpp"
 
 namespace hodi::engine {
@@ -39,6 +40,8 @@ enum class CheckKind : std::uint8_t {
     regex,   ///< ECMAScript pattern, whole entry must match
 };
 
+// What an input node accepts. A regex check is built with InputCheck::matching, which compiles
+// its pattern, so the engine never meets a pattern it would have to compile itself.
 struct InputCheck {
     CheckKind kind = CheckKind::any;
     std::size_t min_length = 1;
@@ -46,9 +49,12 @@ struct InputCheck {
     std::int64_t min_cents = 0;  ///< amount only
     std::int64_t max_cents = 0;  ///< amount only; 0 means no upper bound
     std::size_t pin_length = 4;  ///< pin only
-    std::string pattern;         ///< regex only (validated by the loader)
+    std::optional<Pattern> pattern;  ///< regex only; always set on a regex check
     PhonePolicy phone_policy = PhonePolicy::lenient;  ///< phone only
     std::optional<Text> error;   ///< overrides the built-in reason
+
+    // A regex check for `pattern`, compiled here. Throws std::regex_error as Pattern does.
+    static InputCheck matching(std::string pattern);
 };
 
 struct InputNode {

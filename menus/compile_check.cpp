@@ -104,9 +104,8 @@ void compile_pattern(Compilation& compilation, const YAML::Node& check,
     auto text = compilation.scalar(pattern, check, "`pattern` of a regex check");
     if (!text) return;
     try {
-        // Compiled here only to reject a bad pattern before the menu is served.
-        const std::regex compiled(*text, std::regex::ECMAScript);
-        result.pattern = *text;
+        // The one compilation of this pattern: the menu keeps it, and every hop matches with it.
+        result.pattern.emplace(*text);
     } catch (const std::regex_error& failure) {
         compilation.error(pattern, "pattern '" + *text + "' is not a valid regex: " +
                                        failure.what());

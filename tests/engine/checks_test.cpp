@@ -3,6 +3,7 @@
 
 #include <doctest/doctest.h>
 
+#include <regex>
 #include <thread>
 #include <vector>
 
@@ -100,8 +101,10 @@ TEST_CASE("a phone check keeps E.164 and follows its policy") {
 
 TEST_CASE("a regex check needs a whole match and its length bounds") {
     // Goal: CheckKind::regex. Method: full, partial and over-long entries.
-    InputCheck check = check_of(CheckKind::regex);
-    check.pattern = "[a-z]+[0-9]?";
+    InputCheck check = InputCheck::matching("[a-z]+[0-9]?");
+    CHECK(check.kind == CheckKind::regex);
+    REQUIRE(check.pattern);
+    CHECK(check.pattern->text() == "[a-z]+[0-9]?");
     check.max_length = 6;
     CHECK(engine::check_entry(check, "abc1"));
     CHECK_FALSE(engine::check_entry(check, "abc12"));
@@ -109,15 +112,44 @@ TEST_CASE("a regex check needs a whole match and its length bounds") {
     CHECK_FALSE(engine::check_entry(check, "abcdefg"));
 }
 
-TEST_CASE("compiled patterns are shared safely between threads") {
-    // Goal: the regex cache is thread-safe. Method: four threads matching several patterns.
+TEST_CASE("a pattern std::regex cannot compile never becomes a check") {
+    // Goal: a check cannot hold a pattern without its compiled form. Method: build checks from
+    // malformed patterns; the failure surfaces where the check is built, not at the first hop.
+    CHECK_THROWS_AS(InputCheck::matching("(ab"), std::regex_error);
+    CHECK_THROWS_AS(engine::Pattern("[a-"), std::regex_error);
+}
+
+TEST_CASE("checks with different patterns, used alternately, each keep their own") {
+    // Goal: no state is shared between checks. Method: two checks, then a copy of the first
+    // whose original is overwritten, are matched in turn; each answers by its own pattern.
+    InputCheck letters = InputCheck::matching("[A-Z]{2}");
+    const InputCheck digits = InputCheck::matching("[0-9]{2}");
+    const InputCheck copy = letters;
+    for (int round = 0; round < 3; ++round) {
+        CHECK(engine::check_entry(letters, "AB"));
+        CHECK_FALSE(engine::check_entry(letters, "12"));
+        CHECK(engine::check_entry(digits, "12"));
+        CHECK_FALSE(engine::check_entry(digits, "AB"));
+    }
+    letters = digits;
+    CHECK(engine::check_entry(copy, "AB"));
+    CHECK_FALSE(engine::check_entry(copy, "12"));
+    CHECK(engine::check_entry(letters, "12"));
+}
+
+TEST_CASE("one compiled pattern serves several threads at once") {
+    // Goal: a Menu's checks may be used from every thread. Method: four threads match with
+    // copies of one check (sharing its compiled pattern) and with the check itself.
+    const InputCheck shared = InputCheck::matching("[0-9]{1,5}");
     std::vector<std::thread> threads;
     std::vector<int> matches(4, 0);
     for (std::size_t index = 0; index < matches.size(); ++index) {
-        threads.emplace_back([&matches, index] {
+        threads.emplace_back([&shared, &matches, index] {
+            const InputCheck copy = shared;
             for (int round = 0; round < 200; ++round) {
-                const std::string pattern = "[0-9]{" + std::to_string(round % 5 + 1) + "}";
-                if (engine::regex_matches(pattern, std::string(round % 5 + 1, '7'))) {
+                const InputCheck& check = round % 2 == 0 ? copy : shared;
+                const std::string entry(static_cast<std::size_t>(round % 7 + 1), '7');
+                if (engine::check_entry(check, entry).has_value() == (round % 7 < 5)) {
                     ++matches[index];
                 }
             }
@@ -136,7 +168,7 @@ TEST_CASE("each kind has its own built-in reason, and a check's error overrides 
     CHECK(engine::check_reason(check_of(CheckKind::pin), texts, en) == "Invalid PIN format.");
     CHECK(engine::check_reason(check_of(CheckKind::phone), texts, en) == "Invalid phone number.");
     CHECK(engine::check_reason(check_of(CheckKind::any), texts, en) == "Invalid entry.");
-    InputCheck custom = check_of(CheckKind::regex);
+    InputCheck custom = InputCheck::matching("[0-9]+");
     custom.error = engine::Text{{"Bad code.", "Nambari mbaya."}};
     CHECK(engine::check_reason(custom, texts, engine::Language::sw) == "Nambari mbaya.");
 }

@@ -47,8 +47,7 @@ Menu bank_menu() {
     add_end(menu, "terms", terms);
     add_input(menu, "name", "Your name?", check_of(CheckKind::any), "name", "greet");
     add_menu(menu, "greet", "Hello {name}, phone {phone}", {{"1", "OK", "bye"}});
-    InputCheck code = check_of(CheckKind::regex);
-    code.pattern = "[A-Z]{2}[0-9]{3}";
+    InputCheck code = InputCheck::matching("[A-Z]{2}[0-9]{3}");
     code.error = text("Code looks like AB123.");
     add_input(menu, "code", "Enter code", code, "code", "bye");
     return menu;

@@ -316,6 +316,26 @@ TEST_CASE("a regex check uses its own error text and needs a whole match") {
     CHECK(phone.session().variables.at("code") == "AB123");
 }
 
+TEST_CASE("two menus with different patterns at the same node each check with their own") {
+    // Goal: the engine keeps no state between menus. Method: a second menu whose node "code"
+    // wants digits instead; two subscribers, one per menu, type each other's code in turn.
+    const Menu letters = bank_menu();
+    Menu digits = bank_menu();
+    auto& input = std::get<InputNode>(digits.nodes.at("code").body);
+    input.check = InputCheck::matching("[0-9]{5}");
+    Phone on_letters(letters);
+    Phone on_digits(digits);
+    on_letters.dial();
+    on_digits.dial();
+    on_letters.send("7");
+    on_digits.send("7");
+    CHECK(on_letters.send("12345").text.starts_with("Code looks like AB123."));
+    CHECK(on_digits.send("AB123").text.starts_with("Invalid entry."));
+    CHECK(on_letters.send("AB123").end);
+    CHECK(on_digits.send("12345").end);
+    CHECK(on_digits.session().variables.at("code") == "12345");
+}
+
 }  // namespace
 }  // namespace hodi::test
 

@@ -90,7 +90,7 @@ private:
         static const CheckKind kinds[] = {CheckKind::any, CheckKind::digits, CheckKind::amount,
                                           CheckKind::pin, CheckKind::phone, CheckKind::regex};
         InputCheck check = check_of(kinds[below(std::size(kinds))]);
-        check.pattern = "[0-9]+";
+        check.pattern.emplace("[0-9]+");
         check.max_cents = below(2) == 0 ? 0 : 500000;
         const std::string save = check.kind == CheckKind::pin ? "pin" : "name";
         add_input(menu, name, words(length()), check, save, id(), below(3) != 0, irreversible);
