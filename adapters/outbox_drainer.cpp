@@ -10,7 +10,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
-#include "storage/bank/outbox.hpp"
+#include "storage/bank/money/outbox.hpp"
 
 namespace hodi::adapters {
 

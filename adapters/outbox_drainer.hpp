@@ -13,8 +13,8 @@
 #include <functional>
 #include <memory>
 
-#include "storage/bank/ledger.hpp"
-#include "storage/bank/store.hpp"
+#include "storage/bank/money/ledger.hpp"
+#include "storage/bank/sql/store.hpp"
 
 namespace hodi::adapters {
 

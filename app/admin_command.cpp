@@ -9,9 +9,9 @@
 
 #include "app/commands.hpp"
 #include "engine/phone.hpp"
-#include "storage/bank/audit.hpp"
-#include "storage/bank/store.hpp"
-#include "storage/bank/users.hpp"
+#include "storage/bank/money/audit.hpp"
+#include "storage/bank/sql/store.hpp"
+#include "storage/bank/money/users.hpp"
 
 namespace hodi::app {
 

@@ -8,7 +8,7 @@
 
 #include "app/bank_inspection.hpp"
 #include "app/commands.hpp"
-#include "storage/bank/audit.hpp"
+#include "storage/bank/money/audit.hpp"
 
 namespace hodi::app {
 

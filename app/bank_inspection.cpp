@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <iostream>
 
-#include "storage/bank/schema.hpp"
+#include "storage/bank/sql/schema.hpp"
 
 namespace hodi::app {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "storage/bank/connection.hpp"
+#include "storage/bank/sql/connection.hpp"
 
 namespace hodi::app {
 

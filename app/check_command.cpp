@@ -8,7 +8,7 @@
 
 #include "app/bank_inspection.hpp"
 #include "app/commands.hpp"
-#include "storage/bank/book_check.hpp"
+#include "storage/bank/money/book_check.hpp"
 
 namespace hodi::app {
 

@@ -13,7 +13,7 @@
 #include <string_view>
 
 #include "adapters/http_server.hpp"
-#include "storage/bank/loan_settings.hpp"
+#include "storage/bank/money/loan_settings.hpp"
 #include "storage/redis_settings.hpp"
 
 namespace YAML {

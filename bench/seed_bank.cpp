@@ -13,10 +13,10 @@
 #include <string>
 #include <vector>
 
-#include "storage/bank/pin_hasher.hpp"
-#include "storage/bank/savings.hpp"
-#include "storage/bank/store.hpp"
-#include "storage/bank/users.hpp"
+#include "storage/bank/pins/pin_hasher.hpp"
+#include "storage/bank/money/savings.hpp"
+#include "storage/bank/sql/store.hpp"
+#include "storage/bank/money/users.hpp"
 
 namespace {
 

@@ -18,10 +18,10 @@
 #include <unistd.h>
 #include <vector>
 
-#include "storage/bank/bank.hpp"
-#include "storage/bank/book_check.hpp"
-#include "storage/bank/ledger.hpp"
-#include "storage/bank/schema.hpp"
+#include "storage/bank/pins/pin_service.hpp"
+#include "storage/bank/money/book_check.hpp"
+#include "storage/bank/money/ledger.hpp"
+#include "storage/bank/sql/schema.hpp"
 
 namespace {
 

@@ -9,10 +9,10 @@
 #include <string_view>
 
 #include "storage/action_catalogue.hpp"
-#include "storage/bank/credit_score.hpp"
-#include "storage/bank/loan_settings.hpp"
-#include "storage/bank/money.hpp"
-#include "storage/bank/unix_time.hpp"
+#include "storage/bank/money/credit_score.hpp"
+#include "storage/bank/money/loan_settings.hpp"
+#include "storage/bank/money/money.hpp"
+#include "storage/bank/sql/unix_time.hpp"
 
 namespace hodi::storage {
 

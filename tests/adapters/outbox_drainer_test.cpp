@@ -7,10 +7,10 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 
-#include "storage/bank/audit.hpp"
-#include "storage/bank/bank_action_jobs.hpp"
-#include "storage/bank/book_check.hpp"
-#include "storage/bank/outbox.hpp"
+#include "storage/bank/money/audit.hpp"
+#include "storage/bank/actions/bank_action_jobs.hpp"
+#include "storage/bank/money/book_check.hpp"
+#include "storage/bank/money/outbox.hpp"
 #include "tests/support/vectors.hpp"
 
 namespace {

@@ -3,10 +3,10 @@
 
 #include <SQLiteCpp/Database.h>
 
-#include "storage/bank/audit.hpp"
-#include "storage/bank/bank_action_jobs.hpp"
-#include "storage/bank/outbox.hpp"
-#include "storage/bank/store.hpp"
+#include "storage/bank/money/audit.hpp"
+#include "storage/bank/actions/bank_action_jobs.hpp"
+#include "storage/bank/money/outbox.hpp"
+#include "storage/bank/sql/store.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/vectors.hpp"
 

@@ -7,7 +7,7 @@
 #include <map>
 #include <vector>
 
-#include "storage/bank/schema.hpp"
+#include "storage/bank/sql/schema.hpp"
 #include "tests/support/vectors.hpp"
 
 namespace hodi::app {

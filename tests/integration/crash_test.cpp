@@ -17,7 +17,7 @@
 
 #include "adapters/form.hpp"
 #include "adapters/http_client.hpp"
-#include "storage/bank/book_check.hpp"
+#include "storage/bank/money/book_check.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/vectors.hpp"
 

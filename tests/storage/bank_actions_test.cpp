@@ -1,5 +1,5 @@
 // The catalogue actions answered from SQLite: registration, PINs, balance, savings, topups.
-#include "storage/bank/bank_actions.hpp"
+#include "storage/bank/actions/bank_actions.hpp"
 
 #include <doctest/doctest.h>
 
@@ -7,7 +7,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 
-#include "storage/bank/book_check.hpp"
+#include "storage/bank/money/book_check.hpp"
 #include "tests/support/vectors.hpp"
 
 namespace {

@@ -1,10 +1,10 @@
 // The audit log: hash chain, append-only triggers, and tamper detection at the right event.
-#include "storage/bank/audit.hpp"
+#include "storage/bank/money/audit.hpp"
 
 #include <doctest/doctest.h>
 
-#include "storage/bank/schema.hpp"
-#include "storage/bank/users.hpp"
+#include "storage/bank/sql/schema.hpp"
+#include "storage/bank/money/users.hpp"
 
 namespace {
 

@@ -1,6 +1,6 @@
 // Loans on the ledger: approval against the score's limit, B2C payout and its settlement,
 // repayments from the wallet and by M-Pesa, the overdue penalty, and the loan actions.
-#include "storage/bank/loans.hpp"
+#include "storage/bank/money/loans.hpp"
 
 #include <doctest/doctest.h>
 
@@ -8,13 +8,13 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 
-#include "storage/bank/bank_actions.hpp"
-#include "storage/bank/bank_error.hpp"
-#include "storage/bank/book_check.hpp"
-#include "storage/bank/credit_score.hpp"
-#include "storage/bank/schema.hpp"
-#include "storage/bank/settlement.hpp"
-#include "storage/bank/users.hpp"
+#include "storage/bank/actions/bank_actions.hpp"
+#include "storage/bank/sql/bank_error.hpp"
+#include "storage/bank/money/book_check.hpp"
+#include "storage/bank/money/credit_score.hpp"
+#include "storage/bank/sql/schema.hpp"
+#include "storage/bank/money/settlement.hpp"
+#include "storage/bank/money/users.hpp"
 #include "tests/support/vectors.hpp"
 
 namespace {

@@ -1,5 +1,5 @@
 // Shillings text to cents and back.
-#include "storage/bank/money.hpp"
+#include "storage/bank/money/money.hpp"
 
 #include <doctest/doctest.h>
 

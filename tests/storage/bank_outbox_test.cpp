@@ -1,14 +1,14 @@
 // The outbox: idempotent queueing, claiming due rows, backoff to a cap, and settling money legs.
-#include "storage/bank/outbox.hpp"
+#include "storage/bank/money/outbox.hpp"
 
 #include <doctest/doctest.h>
 
-#include "storage/bank/audit.hpp"
-#include "storage/bank/bank_error.hpp"
-#include "storage/bank/book_check.hpp"
-#include "storage/bank/schema.hpp"
-#include "storage/bank/settlement.hpp"
-#include "storage/bank/users.hpp"
+#include "storage/bank/money/audit.hpp"
+#include "storage/bank/sql/bank_error.hpp"
+#include "storage/bank/money/book_check.hpp"
+#include "storage/bank/sql/schema.hpp"
+#include "storage/bank/money/settlement.hpp"
+#include "storage/bank/money/users.hpp"
 
 namespace {
 

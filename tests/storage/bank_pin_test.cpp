@@ -1,5 +1,5 @@
 // PINs: weak-PIN rule, peppered argon2id, the lockout ladder, operator unlock, equal work.
-#include "storage/bank/bank.hpp"
+#include "storage/bank/pins/pin_service.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,5 +1,5 @@
 // Read batches: shared transactions, fresh snapshots, failures that stay with their job.
-#include "storage/bank/reader.hpp"
+#include "storage/bank/sql/reader.hpp"
 
 #include <doctest/doctest.h>
 
@@ -16,8 +16,8 @@
 #include <set>
 #include <thread>
 
-#include "storage/bank/schema.hpp"
-#include "storage/bank/store.hpp"
+#include "storage/bank/sql/schema.hpp"
+#include "storage/bank/sql/store.hpp"
 #include "tests/support/vectors.hpp"
 
 namespace {

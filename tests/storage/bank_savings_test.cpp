@@ -1,12 +1,12 @@
 // Savings goals: creation rules, deposits and withdrawals as ledger transfers, streak, badge.
-#include "storage/bank/savings.hpp"
+#include "storage/bank/money/savings.hpp"
 
 #include <doctest/doctest.h>
 
-#include "storage/bank/bank_error.hpp"
-#include "storage/bank/book_check.hpp"
-#include "storage/bank/schema.hpp"
-#include "storage/bank/users.hpp"
+#include "storage/bank/sql/bank_error.hpp"
+#include "storage/bank/money/book_check.hpp"
+#include "storage/bank/sql/schema.hpp"
+#include "storage/bank/money/users.hpp"
 
 namespace {
 

@@ -1,13 +1,13 @@
 // The credit score: its components from plain inputs, its reasons in both languages, and the
 // inputs gathered from the book with times passed in.
-#include "storage/bank/credit_score.hpp"
+#include "storage/bank/money/credit_score.hpp"
 
 #include <doctest/doctest.h>
 
-#include "storage/bank/book_check.hpp"
-#include "storage/bank/savings.hpp"
-#include "storage/bank/schema.hpp"
-#include "storage/bank/users.hpp"
+#include "storage/bank/money/book_check.hpp"
+#include "storage/bank/money/savings.hpp"
+#include "storage/bank/sql/schema.hpp"
+#include "storage/bank/money/users.hpp"
 
 namespace {
 

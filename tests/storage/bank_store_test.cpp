@@ -1,5 +1,5 @@
 // The SQLite store: pragmas, migrations, the group-commit writer and readers.
-#include "storage/bank/store.hpp"
+#include "storage/bank/sql/store.hpp"
 
 #include <doctest/doctest.h>
 
@@ -11,7 +11,7 @@
 #include <boost/asio/io_context.hpp>
 #include <latch>
 
-#include "storage/bank/schema.hpp"
+#include "storage/bank/sql/schema.hpp"
 #include "tests/support/vectors.hpp"
 
 namespace {

@@ -1,5 +1,5 @@
 // The statement cache: one prepared statement per SQL text, handed back clean after every use.
-#include "storage/bank/connection.hpp"
+#include "storage/bank/sql/connection.hpp"
 
 #include <doctest/doctest.h>
 

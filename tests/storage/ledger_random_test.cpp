@@ -1,5 +1,5 @@
 // Seeded random sequences of ledger operations against a model, audited after every step.
-#include "storage/bank/ledger.hpp"
+#include "storage/bank/money/ledger.hpp"
 
 #include <doctest/doctest.h>
 
@@ -8,9 +8,9 @@
 #include <map>
 #include <random>
 
-#include "storage/bank/bank_error.hpp"
-#include "storage/bank/book_check.hpp"
-#include "storage/bank/schema.hpp"
+#include "storage/bank/sql/bank_error.hpp"
+#include "storage/bank/money/book_check.hpp"
+#include "storage/bank/sql/schema.hpp"
 
 namespace {
 

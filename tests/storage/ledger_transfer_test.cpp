@@ -1,11 +1,11 @@
 // Transfers: idempotent ids, floors, two-phase post/void, and the book audit.
-#include "storage/bank/ledger.hpp"
+#include "storage/bank/money/ledger.hpp"
 
 #include <doctest/doctest.h>
 
-#include "storage/bank/bank_error.hpp"
-#include "storage/bank/book_check.hpp"
-#include "storage/bank/schema.hpp"
+#include "storage/bank/sql/bank_error.hpp"
+#include "storage/bank/money/book_check.hpp"
+#include "storage/bank/sql/schema.hpp"
 
 namespace {
 

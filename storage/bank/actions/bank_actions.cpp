@@ -1,0 +1,176 @@
+// Dispatches catalogue actions to PIN checks and Store jobs, and maps results to outcomes.
+#include "storage/bank/actions/bank_actions.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "storage/action_catalogue.hpp"
+#include "storage/bank/actions/bank_action_jobs.hpp"
+#include "storage/bank/money/transfer_kinds.hpp"
+
+namespace hodi::storage {
+
+namespace {
+
+using engine::ActionRequest;
+using engine::ActionResult;
+
+std::string arg(const engine::Variables& args, std::string_view name) {
+    const auto found = args.find(name);
+    return found == args.end() ? std::string{} : found->second;
+}
+
+// A store failure: the menu shows its error screen; the cause goes to the log.
+ActionResult failed(std::string_view action, const boost::system::error_code& error) {
+    spdlog::warn("bank action {} failed: {}", action, error.message());
+    return {"error", {}};
+}
+
+ActionResult answer(std::string_view action, boost::system::result<ActionResult> result) {
+    return result ? std::move(*result) : failed(action, result.error());
+}
+
+DbFn<ActionResult> verified_for(const User&) {
+    return [](Connection&) -> boost::system::result<ActionResult> {
+        return ActionResult{"ok", {{"tries_left", std::to_string(pin_tries_per_stage)}}};
+    };
+}
+DbFn<ActionResult> balance_for(const User& user) { return balance_job(user.phone); }
+DbFn<ActionResult> statement_for(const User& user) { return statement_job(user.phone); }
+
+}  // namespace
+
+BankActions::BankActions(Bank& bank, Clock clock, LoanSettings loans)
+    : bank_(bank), clock_(std::move(clock)), loans_(std::move(loans)) {}
+
+const std::vector<engine::ActionSpec>& BankActions::specs() const {
+    return builtin_action_specs();
+}
+
+// Not a coroutine itself: it hands back the awaitable of the one that does the work, so that
+// an action costs one coroutine frame, not two. The reads every session makes get a coroutine
+// of their own whose frame is small enough for asio to recycle (it keeps frames up to about
+// 1 KB per thread; the dispatchers below, holding every branch's locals, are larger).
+net::awaitable<engine::ActionResult> BankActions::run(ActionRequest request,
+                                                      ActionContext context) {
+    const std::string_view name = request.name;
+    if (name == "user.lookup") {
+        return answer_read(std::move(request.name), lookup_job(context.phone));
+    }
+    if (name == "savings.list") {
+        return answer_read(std::move(request.name), goals_job(context.phone));
+    }
+    if (name.starts_with("pin.") || name == "language.set") {
+        return run_pin_action(std::move(request), std::move(context));
+    }
+    if (name.starts_with("savings.")) {
+        return run_savings_action(std::move(request), std::move(context));
+    }
+    if (name.starts_with("loan.") || name == "score") {
+        return run_loan_action(std::move(request), std::move(context));
+    }
+    return run_money_action(std::move(request), std::move(context));
+}
+
+net::awaitable<ActionResult> BankActions::answer_read(std::string action, DbFn<ActionResult> job) {
+    co_return answer(action, co_await bank_.store().read(std::move(job)));
+}
+
+namespace {
+
+// The unlocked work of a guarded action: runs the job and keeps its answer in `answer`, read
+// back on the awaiting coroutine once the write has completed. A plain function, not a lambda
+// inside co_await (see bank_action_jobs.hpp).
+Bank::Unlocked unlock(BankActions::GuardedJob job,
+                      std::shared_ptr<boost::system::result<ActionResult>> answer) {
+    return [job = std::move(job), answer](Connection& db,
+                                          const User& user) -> boost::system::result<void> {
+        *answer = job(user)(db);
+        if (!*answer) return answer->error();
+        return {};
+    };
+}
+
+}  // namespace
+
+net::awaitable<boost::system::result<ActionResult>> BankActions::guarded(std::string phone,
+                                                                         std::string pin,
+                                                                         GuardedJob job) {
+    auto answer = std::make_shared<boost::system::result<ActionResult>>(
+        boost::system::in_place_error, make_error_code(BankError::store_failed));
+    auto check = co_await bank_.check_pin(std::move(phone), std::move(pin), clock_(),
+                                          unlock(std::move(job), answer));
+    if (!check) co_return check.error();
+    switch (check->outcome) {
+        case PinOutcome::ok:
+            co_return std::move(*answer);
+        case PinOutcome::locked:
+            co_return ActionResult{"locked", {}};
+        case PinOutcome::wrong_pin:
+            co_return ActionResult{"wrong_pin",
+                                   {{"tries_left", std::to_string(check->tries_left)}}};
+        case PinOutcome::unregistered:
+            break;
+    }
+    co_return ActionResult{"error", {}};
+}
+
+net::awaitable<ActionResult> BankActions::run_pin_action(ActionRequest request,
+                                                         ActionContext context) {
+    const std::string& name = request.name;
+    const Seconds now = clock_();
+    if (name == "language.set") {
+        const auto language = engine::parse_language(arg(request.args, "language"));
+        if (!language) co_return ActionResult{"error", {}};
+        co_return answer(name,
+                         co_await bank_.store().write(language_job(context.phone, *language, now)));
+    }
+    if (name == "pin.register") {
+        auto registered = co_await bank_.register_pin(context.phone, arg(request.args, "pin"),
+                                                      arg(request.args, "pin_repeat"),
+                                                      context.language, now);
+        if (!registered) co_return failed(name, registered.error());
+        static constexpr const char* outcomes[] = {"ok", "exists", "mismatch", "weak"};
+        co_return ActionResult{outcomes[static_cast<int>(*registered)], {}};
+    }
+    if (name == "pin.change") {
+        auto changed = co_await bank_.change_pin(
+            context.phone, arg(request.args, "pin"), arg(request.args, "new_pin"),
+            arg(request.args, "new_pin_repeat"), now);
+        if (!changed) co_return failed(name, changed.error());
+        if (changed->change == PinChange::mismatch) co_return ActionResult{"mismatch", {}};
+        if (changed->change == PinChange::weak) co_return ActionResult{"weak", {}};
+        if (changed->check.outcome == PinOutcome::locked) co_return ActionResult{"locked", {}};
+        if (changed->check.outcome != PinOutcome::ok) {
+            co_return ActionResult{"wrong_pin",
+                                   {{"tries_left", std::to_string(changed->check.tries_left)}}};
+        }
+        co_return ActionResult{"ok", {}};
+    }
+    // pin.verify: a right PIN unlocks nothing but its answer. A named local: g++ 12 destroys
+    // temporaries built inside a co_await expression twice.
+    GuardedJob job = verified_for;
+    co_return answer(name,
+                     co_await guarded(context.phone, arg(request.args, "pin"), std::move(job)));
+}
+
+net::awaitable<ActionResult> BankActions::run_money_action(ActionRequest request,
+                                                           ActionContext context) {
+    const std::string& name = request.name;
+    if (name == "wallet.topup") {
+        const auto amount = parse_shillings(arg(request.args, "amount"));
+        if (!amount || *amount <= 0) co_return ActionResult{"error", {}};
+        auto pending = co_await bank_.store().write(
+            mpesa_in_job("topup:" + context.request_id, wallet_code(context.phone), *amount,
+                         std::string(transfer_kind::topup), clock_()));
+        if (!pending) co_return failed(name, pending.error());
+        pending->outcome = "ok";  // the catalogue's topup answers ok once the prompt is sent
+        co_return std::move(*pending);
+    }
+    if (name != "balance" && name != "statement") co_return ActionResult{"error", {}};
+    // A named local: g++ 12 destroys temporaries built inside a co_await expression twice.
+    GuardedJob job = name == "balance" ? balance_for : statement_for;
+    co_return answer(name,
+                     co_await guarded(context.phone, arg(request.args, "pin"), std::move(job)));
+}
+
+}  // namespace hodi::storage

@@ -1,0 +1,57 @@
+// The ActionRunner that answers the action catalogue (notes: CATALOGUE) on real data: users,
+// PINs, the ledger and savings goals in SQLite.
+#pragma once
+
+#include <functional>
+#include <vector>
+
+#include "storage/actions.hpp"
+#include "storage/bank/pins/pin_service.hpp"
+#include "storage/bank/money/loan_settings.hpp"
+
+namespace hodi::storage {
+
+// Answers the whole catalogue: user.lookup, pin.*, balance, statement, wallet.topup,
+// savings.*, loan.*, score, language.set. Money actions derive their transfer ids from
+// ActionContext::request_id, so a hop AT repeats moves money once. M-Pesa sources
+// (wallet.topup, savings.deposit and loan.repay from mpesa) create a pending transfer from
+// mpesa_clearing, posted later by the payment callback; they answer `pending`/`ok`. A loan is
+// paid out by M-Pesa B2C (loans.hpp describes its ledger legs).
+//
+// Thread-safe: all state is in the Store; the Bank serialises writes.
+class BankActions final : public ActionRunner {
+public:
+    using Clock = std::function<Seconds()>;
+    // Builds the job a right PIN unlocks, for the user it verified.
+    using GuardedJob = std::function<DbFn<engine::ActionResult>(const User&)>;
+    BankActions(Bank& bank, Clock clock, LoanSettings loans = LoanSettings{});
+
+    const std::vector<engine::ActionSpec>& specs() const override;
+    net::awaitable<engine::ActionResult> run(engine::ActionRequest request,
+                                             ActionContext context) override;
+
+private:
+    // Verifies `pin` and, when it is right, runs the job in the transaction that records the
+    // attempt (Bank::check_pin). Answers a refusal (wrong_pin with tries_left, locked, error)
+    // as its outcome, or what the job answered.
+    net::awaitable<boost::system::result<engine::ActionResult>> guarded(std::string phone,
+                                                                        std::string pin,
+                                                                        GuardedJob job);
+    // One read of the store, answered as the action's result (a store failure as "error").
+    net::awaitable<engine::ActionResult> answer_read(std::string action,
+                                                     DbFn<engine::ActionResult> job);
+    net::awaitable<engine::ActionResult> run_pin_action(engine::ActionRequest request,
+                                                        ActionContext context);
+    net::awaitable<engine::ActionResult> run_money_action(engine::ActionRequest request,
+                                                          ActionContext context);
+    net::awaitable<engine::ActionResult> run_savings_action(engine::ActionRequest request,
+                                                            ActionContext context);
+    net::awaitable<engine::ActionResult> run_loan_action(engine::ActionRequest request,
+                                                         ActionContext context);
+
+    Bank& bank_;
+    Clock clock_;
+    LoanSettings loans_;
+};
+
+}  // namespace hodi::storage
