@@ -1,4 +1,4 @@
-// HTTP side of Africa's Talking USSD: routing, form validation, the hop budget, CON/END replies.
+// HTTP side of Africa's Talking USSD: form validation, the hop budget, CON/END replies.
 #include "adapters/at_ussd.hpp"
 
 #include <spdlog/spdlog.h>
@@ -9,6 +9,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <functional>
 #include <optional>
 
 #include "adapters/form.hpp"
@@ -18,8 +19,6 @@ namespace hodi::adapters {
 
 namespace {
 
-constexpr std::string_view ussd_path = "/ussd/at";
-constexpr std::string_view events_path = "/ussd/at/events";
 constexpr std::string_view form_type = "application/x-www-form-urlencoded";
 
 HttpReply text_reply(int status, std::string body) {
@@ -92,86 +91,38 @@ struct PendingHop {
 };
 
 net::awaitable<void> run_pending_hop(std::shared_ptr<PendingHop> pending,
-                                     std::shared_ptr<const engine::Menu> menu,
                                      std::shared_ptr<const HopServices> services,
                                      HopRequest request) {
     try {
-        pending->reply = co_await run_hop(std::move(menu), std::move(services),
-                                          std::move(request));
+        pending->reply = co_await run_hop(std::move(services), std::move(request));
     } catch (const std::exception& error) {
         spdlog::error("ussd hop failed: {}", error.what());
     }
     pending->timer.cancel();
 }
 
-}  // namespace
-
-AtUssdHandler::AtUssdHandler(std::shared_ptr<const engine::Menu> menu,
-                             std::shared_ptr<storage::SessionStore> store,
-                             std::shared_ptr<storage::ActionRunner> actions,
-                             AtUssdSettings settings)
-    : menu_(std::move(menu)), settings_(std::move(settings)) {
-    HODI_ASSERT(menu_.load() != nullptr && store != nullptr && actions != nullptr);
-    services_ = std::make_shared<const HopServices>(HopServices{
-        .store = std::move(store),
-        .actions = std::move(actions),
-        .actions_max = settings_.actions_per_hop,
-        .session_ttl = settings_.session_ttl,
-        .clock = settings_.clock});
-}
-
-void AtUssdHandler::set_menu(std::shared_ptr<const engine::Menu> menu) {
-    HODI_ASSERT(menu != nullptr);
-    menu_.store(std::move(menu));
-}
-
-std::shared_ptr<const engine::Menu> AtUssdHandler::menu() const { return menu_.load(); }
-
-net::awaitable<HttpReply> AtUssdHandler::handle(HttpRequest request) {
-    std::string_view path = request.target;
-    if (const auto query = path.find('?'); query != std::string_view::npos) {
-        path = path.substr(0, query);
-    }
-    const bool get = request.method == HttpMethod::get || request.method == HttpMethod::head;
-    const bool post = request.method == HttpMethod::post;
-    if (path == ussd_path) {
-        if (!post) co_return text_reply(405, "method not allowed");
-        co_return co_await handle_hop(std::move(request));
-    }
-    if (path == events_path) {
-        co_return post ? handle_events(request) : text_reply(405, "method not allowed");
-    }
-    if (path == "/healthz") {
-        co_return get ? text_reply(200, "ok") : text_reply(405, "method not allowed");
-    }
-    if (path == "/readyz") {
-        if (!get) co_return text_reply(405, "method not allowed");
-        co_return services_->store->ready() ? text_reply(200, "ready")
-                                            : text_reply(503, "session store not ready");
-    }
-    co_return text_reply(404, "not found");
-}
-
-// Answers one hop within settings_.hop_budget. The hop runs as its own coroutine so that a
-// store or action that hangs cannot hold the reply: past the budget we answer END and the hop
-// finishes (or not) in the background.
-net::awaitable<HttpReply> AtUssdHandler::handle_hop(HttpRequest request) {
-    ParsedHop parsed = parse_hop(request, settings_.phone_policy);
+// Answers one hop within the hop budget. The hop runs as its own coroutine so that a store or
+// action that hangs cannot hold the reply: past the budget we answer END and the hop finishes
+// (or not) in the background.
+net::awaitable<HttpReply> handle_hop(std::shared_ptr<const HopServices> services,
+                                     HttpRequest request, PathParams params) {
+    (void)params;
+    const UssdSettings& settings = services->settings;
+    ParsedHop parsed = parse_hop(request, settings.phone_policy);
     if (!parsed.request) co_return text_reply(400, std::move(parsed.reason));
-    std::shared_ptr<const engine::Menu> menu = menu_.load();
+    const std::shared_ptr<const engine::Menu> menu = services->menus->current();
     const auto executor = co_await net::this_coro::executor;
     auto pending = std::make_shared<PendingHop>(executor);
-    pending->timer.expires_after(settings_.hop_budget);
+    pending->timer.expires_after(settings.hop_budget);
     const std::string session_id = parsed.request->session_id;
-    net::co_spawn(executor,
-                  run_pending_hop(pending, menu, services_, std::move(*parsed.request)),
+    net::co_spawn(executor, run_pending_hop(pending, services, std::move(*parsed.request)),
                   net::detached);
     if (!pending->reply) {
         co_await pending->timer.async_wait(net::as_tuple(net::use_awaitable));
     }
     if (!pending->reply) {
         spdlog::warn("ussd session {}: no answer within the hop budget of {} ms", session_id,
-                     settings_.hop_budget.count());
+                     settings.hop_budget.count());
         co_return ussd_reply(service_error_reply(*menu, menu->default_language));
     }
     co_return ussd_reply(*pending->reply);
@@ -179,7 +130,7 @@ net::awaitable<HttpReply> AtUssdHandler::handle_hop(HttpRequest request) {
 
 // The end-of-session notification (PROTOCOLS.md §1.6) is best-effort information: it is logged
 // and always acknowledged. `input` and `lastAppResponse` are never logged: they may hold a PIN.
-HttpReply AtUssdHandler::handle_events(const HttpRequest& request) const {
+HttpReply log_session_end(const HttpRequest& request) {
     auto form = parse_form(request.body);
     if (!form) {
         spdlog::warn("ussd end-of-session notification unreadable: {}", form.error().message());
@@ -193,6 +144,21 @@ HttpReply AtUssdHandler::handle_events(const HttpRequest& request) const {
                  field("sessionId"), field("status"), field("hopsCount"),
                  field("durationInMillis"), field("errorMessage"));
     return text_reply(200, "ok");
+}
+
+net::awaitable<HttpReply> handle_events(HttpRequest request, PathParams params) {
+    (void)params;
+    co_return log_session_end(request);
+}
+
+}  // namespace
+
+void add_ussd_routes(Router& router, HopServices services) {
+    HODI_ASSERT(services.menus != nullptr && services.store != nullptr &&
+                services.actions != nullptr);
+    auto shared = std::make_shared<const HopServices>(std::move(services));
+    router.add(HttpMethod::post, "/ussd/at", std::bind_front(handle_hop, std::move(shared)));
+    router.add(HttpMethod::post, "/ussd/at/events", handle_events);
 }
 
 }  // namespace hodi::adapters

@@ -90,7 +90,30 @@ void format_head(std::string& head, const HttpReply& reply, unsigned version, bo
     } else if (version == 10) {
         head.append("\r\nConnection: keep-alive");
     }
-    head.append("\r\n\r\n");
+    head.append("\r\n");
+    head.append(reply.headers);
+    head.append("\r\n");
+}
+
+// HttpHeaders' window onto the parser's fields; Beast compares names regardless of case.
+std::optional<std::string_view> find_field(const void* fields, std::string_view name) {
+    const auto& beast_fields = *static_cast<const http::fields*>(fields);
+    const auto field = beast_fields.find(name);
+    if (field == beast_fields.end()) return std::nullopt;
+    return field->value();
+}
+
+// The handler's view of a parsed request. Cheap: views into `message`, no allocation.
+HttpRequest make_request(http::request<http::string_body>& message, const tcp::endpoint& peer) {
+    HttpRequest request{.method = to_method(message.method()),
+                        .content_type = message[http::field::content_type],
+                        .body = std::move(message.body()),
+                        .keep_alive = message.keep_alive(),
+                        .peer = peer,
+                        .headers = HttpHeaders(static_cast<const http::fields*>(&message),
+                                               find_field)};
+    request.set_target(message.target());
+    return request;
 }
 
 HttpReply error_reply(int status, std::string body) {
@@ -233,6 +256,9 @@ net::awaitable<void> serve_connection(beast::tcp_stream stream, std::shared_ptr<
     const HttpServerSettings& settings = state->settings;
     beast::flat_buffer buffer;
     std::string head;
+    error_code peer_error;
+    // Asked once per connection: every request on it comes from the same peer.
+    const tcp::endpoint peer = stream.socket().remote_endpoint(peer_error);
     while (!state->stopping) {
         http::request_parser<http::string_body> parser;
         const error_code read_error =
@@ -246,10 +272,8 @@ net::awaitable<void> serve_connection(beast::tcp_stream stream, std::shared_ptr<
         auto& message = parser.get();
         const unsigned version = message.version();
         const bool head_only = message.method() == http::verb::head;
-        HttpRequest request{to_method(message.method()), message.target(),
-                            message[http::field::content_type], std::move(message.body()),
-                            message.keep_alive()};
-        const HttpReply reply = co_await call_handler(*state->handler, std::move(request));
+        const HttpReply reply =
+            co_await call_handler(*state->handler, make_request(message, peer));
         const bool keep_alive = message.keep_alive() && !reply.close && !state->stopping;
         const bool written = co_await write_reply(stream, head, reply, version, keep_alive,
                                                   head_only, settings);

@@ -1,5 +1,5 @@
 // The HTTP/1.1 server every hodi endpoint sits behind (Beast on C++20 coroutines). Beast stays
-// inside http_server.cpp: handlers see the plain HttpRequest and HttpReply below.
+// inside http_server.cpp: handlers see the plain HttpRequest and HttpReply of http_message.hpp.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -13,31 +13,14 @@
 #include <string>
 #include <string_view>
 
+#include "adapters/http_message.hpp"
+
 namespace hodi::adapters {
 
 namespace net = boost::asio;
 
-enum class HttpMethod : std::uint8_t { get, head, post, put, del, other };
-
-// One request as a handler sees it. The views point into the connection's parser and stay
-// valid until handle() completes; copy what must outlive it.
-struct HttpRequest {
-    HttpMethod method = HttpMethod::other;
-    std::string_view target;        ///< e.g. "/ussd/at", query string included
-    std::string_view content_type;  ///< the Content-Type header as sent, may be empty
-    std::string body;
-    bool keep_alive = true;
-};
-
-// What a handler answers. `content_type` must point at static storage (a string literal).
-struct HttpReply {
-    int status = 200;
-    std::string_view content_type = "text/plain";
-    std::string body;
-    bool close = false;  ///< close the connection after this reply
-};
-
-// Serves requests. Implementations are thread-safe: one handler serves every connection.
+// Serves requests; the Router (adapters/router.hpp) is the one hodi uses. Implementations are
+// thread-safe: one handler serves every connection.
 class HttpHandler {
 public:
     virtual ~HttpHandler() = default;

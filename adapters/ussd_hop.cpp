@@ -5,6 +5,8 @@
 
 #include <optional>
 
+#include "engine/assert.hpp"
+#include "engine/limits.hpp"
 #include "engine/step.hpp"
 
 namespace hodi::adapters {
@@ -13,18 +15,14 @@ namespace {
 
 using engine::Step;
 
-// Runs the actions `step` asks for, one after another, resuming the engine after each. Returns
-// nullopt when the chain is longer than services.actions_max: a menu that loops through
-// actions without showing a screen is a bug, and the subscriber gets a service error.
-net::awaitable<std::optional<Step>> run_actions(std::shared_ptr<const engine::Menu> menu,
-                                                std::shared_ptr<const HopServices> services,
-                                                std::string session_id, Step step) {
+// Runs the actions `step` asks for, one after another, resuming the engine after each. The
+// engine bounds the chain (engine::action_chain_max): past it, resume() ends the session with
+// the service error instead of asking for another action.
+net::awaitable<Step> run_actions(std::shared_ptr<const engine::Menu> menu,
+                                 std::shared_ptr<const HopServices> services,
+                                 std::string session_id, Step step) {
     for (std::size_t count = 0; step.action; ++count) {
-        if (count == services->actions_max) {
-            spdlog::error("ussd session {}: more than {} actions in one hop at node '{}'",
-                          session_id, services->actions_max, step.session.node_id);
-            co_return std::nullopt;
-        }
+        HODI_ASSERT(count < engine::action_chain_max);
         storage::ActionContext context{
             .phone = step.session.phone,
             .session_id = session_id,
@@ -35,7 +33,7 @@ net::awaitable<std::optional<Step>> run_actions(std::shared_ptr<const engine::Me
         step.action.reset();
         const engine::ActionResult result =
             co_await services->actions->run(std::move(request), std::move(context));
-        step = engine::resume(*menu, std::move(step.session), result, services->clock());
+        step = engine::resume(*menu, std::move(step.session), result, services->settings.clock());
     }
     co_return step;
 }
@@ -50,37 +48,21 @@ Step start_session(const engine::Menu& menu, const HopRequest& request, bool exp
                          expired ? engine::StartReason::expired : engine::StartReason::dialled);
 }
 
-// What is kept of a session that ended: its owner and its last reply, nothing else (no
-// variables, no history), so that AT repeating the final hop gets the same END again.
-engine::Session ended_session(engine::Session&& session) {
-    engine::Session kept;
-    kept.id = std::move(session.id);
-    kept.phone = std::move(session.phone);
-    kept.menu_version = std::move(session.menu_version);
-    kept.node_id = std::move(session.node_id);
-    kept.language = session.language;
-    kept.started = session.started;
-    kept.last_seen = session.last_seen;
-    kept.hops = session.hops;
-    kept.last_reply = std::move(session.last_reply);
-    return kept;
-}
-
 // Saves the session after a CON screen; after END keeps only its last reply, briefly. Returns
 // false when the store failed to keep a session the subscriber is about to continue.
 net::awaitable<bool> persist(std::shared_ptr<const engine::Menu> menu,
                              std::shared_ptr<const HopServices> services, Step step) {
     if (step.screen.end) {
         const std::string session_id = step.session.id;
-        const auto ec = co_await services->store->save(ended_session(std::move(step.session)),
-                                                       services->ended_session_ttl);
+        const auto ec = co_await services->store->save(
+            engine::ended_session(std::move(step.session)), services->settings.ended_session_ttl);
         // The session ends either way; only a repeat of this hop would miss the record.
         if (ec) spdlog::warn("ussd session {}: ended-session save failed: {}", session_id,
                              ec.message());
         co_return true;
     }
-    const auto ttl = services->session_ttl.count() > 0 ? services->session_ttl
-                                                       : menu->session_timeout;
+    const std::chrono::seconds configured = services->settings.session_ttl;
+    const auto ttl = configured.count() > 0 ? configured : menu->session_timeout;
     const std::string session_id = step.session.id;
     const auto ec = co_await services->store->save(std::move(step.session), ttl);
     if (ec) spdlog::warn("ussd session {}: save failed: {}", session_id, ec.message());
@@ -116,44 +98,43 @@ HopReply service_error_reply(const engine::Menu& menu, engine::Language language
     return HopReply{menu.texts.service_error.in(language), true};
 }
 
-net::awaitable<HopReply> run_hop(std::shared_ptr<const engine::Menu> menu,
-                                 std::shared_ptr<const HopServices> services,
+net::awaitable<HopReply> run_hop(std::shared_ptr<const HopServices> services,
                                  HopRequest request) {
-    const engine::Menu& m = *menu;
+    std::shared_ptr<const engine::Menu> menu = services->menus->current();
     auto loaded = co_await services->store->load(request.session_id);
     if (!loaded) {
         spdlog::warn("ussd session {}: load failed: {}", request.session_id,
                      loaded.error().message());
-        co_return service_error_reply(m, m.default_language);
+        co_return service_error_reply(*menu, menu->default_language);
     }
-    const engine::TimePoint now = services->clock();
+    const engine::TimePoint now = services->settings.clock();
     Step step;
     if (std::optional<engine::Session>& stored = *loaded) {
         if (stored->phone != request.phone) {
             // A session never changes owner: whoever presents another's id gets nothing.
             spdlog::warn("ussd session {}: presented by another phone number; refused",
                          request.session_id);
-            co_return service_error_reply(m, m.default_language);
+            co_return service_error_reply(*menu, menu->default_language);
         }
         if (is_repeat(stored->last_reply, request.text)) {
             co_return HopReply{std::move(stored->last_reply.screen), stored->last_reply.end};
         }
-        if (stored->last_reply.end || m.find(stored->node_id) == nullptr) {
+        // A session finishes on the menu version it began on, while that is still held.
+        menu = services->menus->for_session(*stored);
+        if (stored->last_reply.end || menu->find(stored->node_id) == nullptr) {
             // Input after the END (AT never sends it) or for a node gone from a reloaded menu:
             // start over, as for a session we no longer hold.
-            step = start_session(m, request, true, now);
+            step = start_session(*menu, request, true, now);
         } else {
             const std::string_view input = new_input(stored->last_reply, request.text);
-            step = engine::step(m, std::move(*stored), input, now);
+            step = engine::step(*menu, std::move(*stored), input, now);
         }
     } else {
-        step = start_session(m, request, !request.text.empty(), now);
+        step = start_session(*menu, request, !request.text.empty(), now);
     }
     const engine::Language language = step.session.language;
     if (step.action) {
-        auto finished = co_await run_actions(menu, services, request.session_id, std::move(step));
-        if (!finished) co_return service_error_reply(m, language);
-        step = std::move(*finished);
+        step = co_await run_actions(menu, services, request.session_id, std::move(step));
     }
     step.session.last_reply = engine::LastReply{
         .text_hash = text_hash(request.text),
@@ -163,7 +144,7 @@ net::awaitable<HopReply> run_hop(std::shared_ptr<const engine::Menu> menu,
         .screen = step.screen.text};
     HopReply reply{step.screen.text, step.screen.end};
     if (!co_await persist(menu, services, std::move(step))) {
-        co_return service_error_reply(m, language);
+        co_return service_error_reply(*menu, language);
     }
     co_return reply;
 }

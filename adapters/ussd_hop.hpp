@@ -12,7 +12,9 @@
 #include <string>
 #include <string_view>
 
+#include "adapters/menu_source.hpp"
 #include "engine/menu.hpp"
+#include "engine/phone.hpp"
 #include "engine/session.hpp"
 #include "storage/actions.hpp"
 #include "storage/session_store.hpp"
@@ -21,20 +23,29 @@ namespace hodi::adapters {
 
 namespace net = boost::asio;
 
-inline constexpr std::size_t actions_per_hop_max = 8;  // chained actions one hop may run
 // How long the last reply of an ended session is kept: AT retries a hop it got no answer to
 // within its 15 s timeout (PROTOCOLS.md §1.5), and the retry must see the same END.
 inline constexpr std::chrono::seconds ended_session_ttl_default{30};
 
-// What a hop needs besides the menu. Shared, read-only, by every hop: thread-safe as long as
-// the store and runner are (their contracts say they are).
-struct HopServices {
-    std::shared_ptr<storage::SessionStore> store;
-    std::shared_ptr<storage::ActionRunner> actions;
-    std::size_t actions_max = actions_per_hop_max;
+// Everything USSD is tuned by, owned once (by HopServices). How many actions one hop may chain
+// is the engine's engine::action_chain_max, enforced by engine::resume().
+struct UssdSettings {
+    // The whole hop (store, actions, save) must fit in this, well under AT's 15 s
+    // (PROTOCOLS.md §1.5); past it the subscriber gets END with the service-error text.
+    std::chrono::milliseconds hop_budget{5'000};
     std::chrono::seconds session_ttl{0};  ///< 0: the menu's session_timeout
     std::chrono::seconds ended_session_ttl = ended_session_ttl_default;
+    engine::PhonePolicy phone_policy = engine::PhonePolicy::lenient;
     std::function<engine::TimePoint()> clock = [] { return engine::Clock::now(); };
+};
+
+// What a hop needs. Shared, read-only, by every hop: thread-safe as long as the menu source,
+// store and runner are (their contracts say they are).
+struct HopServices {
+    std::shared_ptr<const MenuSource> menus;
+    std::shared_ptr<storage::SessionStore> store;
+    std::shared_ptr<storage::ActionRunner> actions;
+    UssdSettings settings;
 };
 
 struct HopRequest {
@@ -62,9 +73,10 @@ std::string_view new_input(const engine::LastReply& last, std::string_view text)
 // The END reply shown when hodi cannot serve (store down, hop too slow, a menu bug).
 HopReply service_error_reply(const engine::Menu& menu, engine::Language language);
 
-// Runs one hop. Never throws for bad input or store failures: those become service errors.
-net::awaitable<HopReply> run_hop(std::shared_ptr<const engine::Menu> menu,
-                                 std::shared_ptr<const HopServices> services,
+// Runs one hop, on the menu version the session began on while services->menus holds it
+// (else on the current one). Never throws for bad input or store failures: those become
+// service errors.
+net::awaitable<HopReply> run_hop(std::shared_ptr<const HopServices> services,
                                  HopRequest request);
 
 }  // namespace hodi::adapters

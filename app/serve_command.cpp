@@ -19,8 +19,11 @@
 #include <vector>
 
 #include "adapters/at_ussd.hpp"
+#include "adapters/health_routes.hpp"
 #include "adapters/http_server.hpp"
+#include "adapters/menu_source.hpp"
 #include "adapters/outbox_drainer.hpp"
+#include "adapters/router.hpp"
 #include "app/commands.hpp"
 #include "app/config.hpp"
 #include "app/pepper.hpp"
@@ -199,11 +202,17 @@ int run_serve(const ServeOptions& options) {
     std::optional<ActionBackend> backend = open_actions(*config);
     if (!backend) return exit_cannot_serve;
     auto store = make_store(*config, io);
-    auto handler = std::make_shared<adapters::AtUssdHandler>(
-        menu, store, backend->actions,
-        adapters::AtUssdSettings{.hop_budget = config->hop_budget,
-                                 .session_ttl = config->session_timeout});
-    adapters::HttpServer server(io, config->http, handler);
+    auto menus = std::make_shared<adapters::MenuSource>(
+        menu, adapters::MenuSourceSettings{.retain_for = config->session_timeout});
+    auto router = std::make_shared<adapters::Router>();
+    adapters::add_health_routes(*router, store);
+    adapters::add_ussd_routes(
+        *router, adapters::HopServices{.menus = menus,
+                                       .store = store,
+                                       .actions = backend->actions,
+                                       .settings = {.hop_budget = config->hop_budget,
+                                                    .session_ttl = config->session_timeout}});
+    adapters::HttpServer server(io, config->http, router);
     if (const auto ec = server.start()) {
         std::cerr << "hodi serve: cannot listen on " << config->http.address << ':'
                   << config->http.port << ": " << ec.message() << '\n';

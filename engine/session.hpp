@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/action.hpp"
@@ -31,24 +32,38 @@ struct LastReply {
     std::string screen;            ///< rendered body without the CON/END prefix
 };
 
-struct Session {
+// What every session is known by and last answered, and all that is kept of it after its END:
+// its owner, where it stood, and its last reply, so that AT repeating the final hop gets the
+// same END again. A field added here outlives the END; one added to Session below does not.
+struct SessionRecord {
     std::string id;        ///< AT sessionId
     std::string phone;     ///< E.164, e.g. "+254712345678"; a session never changes owner
     std::string menu_version;
     std::string node_id;   ///< current node; a stored session only ever names a loaded node
-    std::uint16_t page = 0;
     Language language = Language::en;
+    TimePoint started{};
+    TimePoint last_seen{};
+    std::uint32_t hops = 0;
+    LastReply last_reply;
+};
+
+struct Session : SessionRecord {
+    std::uint16_t page = 0;
     std::vector<Frame> history;     ///< back stack, oldest first
     std::uint16_t history_floor = 0;  ///< frames below this were passed by an irreversible step
     std::uint8_t tries = 0;         ///< bad entries on the current screen
     Variables variables;            ///< inputs and action outputs; PINs are never kept here
     Variables secrets;              ///< PIN entries, held only until the next action consumes them
     std::string notice;             ///< one-off line shown above the next screen (e.g. a reason)
-    TimePoint started{};
-    TimePoint last_seen{};
-    std::uint32_t hops = 0;
     std::uint8_t actions_in_hop = 0;  ///< actions run since the last entry; see action_chain_max
-    LastReply last_reply;
 };
+
+// What is kept of a session that ended: its SessionRecord, nothing else (no variables, no
+// secrets, no history).
+inline Session ended_session(Session session) {
+    Session kept;
+    static_cast<SessionRecord&>(kept) = std::move(static_cast<SessionRecord&>(session));
+    return kept;
+}
 
 }  // namespace hodi::engine

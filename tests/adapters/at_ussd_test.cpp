@@ -234,7 +234,7 @@ TEST_CASE("a session past its timeout restarts at the root with the timeout noti
     const auto clock = [now] { return engine::TimePoint(engine::TimePoint::duration(*now)); };
     auto store = std::make_shared<storage::MemorySessionStore>(
         storage::MemorySessionStoreSettings{.clock = clock});
-    UssdRig rig(store, adapters::AtUssdSettings{.clock = clock});
+    UssdRig rig(store, adapters::UssdSettings{.clock = clock});
     HttpClient client("127.0.0.1", rig.server.port());
     post(client, hop_body(session_a, ""));
     CHECK(post(client, hop_body(session_a, "1")).body.find("My account") != std::string::npos);
@@ -262,7 +262,7 @@ TEST_CASE("session store failures answer END with the service error") {
 TEST_CASE("a hop over its budget answers END with the service error in time") {
     // Goal: a slow action cannot make AT wait past the hop budget. Method: an action taking 2 s
     // under a 100 ms budget; the answer comes well before the action ends.
-    UssdRig rig(nullptr, adapters::AtUssdSettings{.hop_budget = std::chrono::milliseconds(100)});
+    UssdRig rig(nullptr, adapters::UssdSettings{.hop_budget = std::chrono::milliseconds(100)});
     rig.actions->delay = std::chrono::milliseconds(2000);
     HttpClient client("127.0.0.1", rig.server.port());
     post(client, hop_body(session_a, ""));

@@ -4,12 +4,6 @@
 
 #include <doctest/doctest.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -20,6 +14,7 @@
 #include <string>
 
 #include "adapters/http_client.hpp"
+#include "tests/adapters/raw_http.hpp"
 #include "tests/adapters/ussd_fixture.hpp"
 
 namespace hodi::test {
@@ -42,47 +37,6 @@ public:
     std::chrono::milliseconds slow_for{300};
     std::atomic<bool> started{false};
 };
-
-// What a raw socket got back: the bytes, and whether the server closed the connection.
-struct RawExchange {
-    std::string received;
-    bool closed = false;
-    std::chrono::milliseconds elapsed{0};
-};
-
-// Sends `bytes` on a fresh connection and reads until the server closes it or `wait` passes.
-RawExchange raw_exchange(std::uint16_t port, std::string_view bytes,
-                         std::chrono::milliseconds wait) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    REQUIRE(fd >= 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(port);
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-    REQUIRE(::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) ==
-            static_cast<ssize_t>(bytes.size()));
-    RawExchange result;
-    const auto start = std::chrono::steady_clock::now();
-    const auto deadline = start + wait;
-    char chunk[4096];
-    while (std::chrono::steady_clock::now() < deadline) {
-        pollfd poll_fd{fd, POLLIN, 0};
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-            deadline - std::chrono::steady_clock::now());
-        if (::poll(&poll_fd, 1, static_cast<int>(std::max<long>(left.count(), 1))) <= 0) continue;
-        const ssize_t got = ::recv(fd, chunk, sizeof chunk, 0);
-        if (got <= 0) {
-            result.closed = true;
-            break;
-        }
-        result.received.append(chunk, static_cast<std::size_t>(got));
-    }
-    result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::steady_clock::now() - start);
-    ::close(fd);
-    return result;
-}
 
 }  // namespace
 

@@ -8,6 +8,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "adapters/health_routes.hpp"
 #include "adapters/http_client.hpp"
 
 namespace hodi::test {
@@ -137,15 +138,30 @@ TestServer::~TestServer() {
     thread_.join();
 }
 
+namespace {
+
+std::shared_ptr<adapters::Router> make_router(const UssdRig& rig, adapters::UssdSettings settings) {
+    auto router = std::make_shared<adapters::Router>();
+    adapters::add_health_routes(*router, rig.store);
+    adapters::add_ussd_routes(*router, adapters::HopServices{.menus = rig.menus,
+                                                             .store = rig.store,
+                                                             .actions = rig.actions,
+                                                             .settings = std::move(settings)});
+    return router;
+}
+
+}  // namespace
+
 UssdRig::UssdRig(std::shared_ptr<storage::SessionStore> store_in,
-                 adapters::AtUssdSettings settings)
+                 adapters::UssdSettings settings)
     : menu(make_test_menu()),
+      menus(std::make_shared<adapters::MenuSource>(
+          menu, adapters::MenuSourceSettings{.clock = settings.clock})),
       store(store_in ? std::move(store_in)
                      : std::make_shared<storage::MemorySessionStore>()),
       actions(std::make_shared<CountingActions>()),
-      handler(std::make_shared<adapters::AtUssdHandler>(menu, store, actions,
-                                                        std::move(settings))),
-      server(handler) {}
+      router(make_router(*this, std::move(settings))),
+      server(router) {}
 
 std::string hop_body(std::string_view session_id, std::string_view text,
                      std::string_view phone) {

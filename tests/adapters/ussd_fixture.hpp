@@ -12,6 +12,8 @@
 
 #include "adapters/at_ussd.hpp"
 #include "adapters/http_server.hpp"
+#include "adapters/menu_source.hpp"
+#include "adapters/router.hpp"
 #include "engine/menu.hpp"
 #include "storage/actions.hpp"
 #include "storage/memory_session_store.hpp"
@@ -72,15 +74,17 @@ private:
     std::thread thread_;
 };
 
-// The usual wiring for hop tests: the test menu, a memory store (or another), counting actions.
+// The usual wiring for hop tests: the test menu in a MenuSource (on the settings' clock), a
+// memory store (or another), counting actions, and a router with the health and USSD routes.
 struct UssdRig {
     explicit UssdRig(std::shared_ptr<storage::SessionStore> store = nullptr,
-                     adapters::AtUssdSettings settings = {});
+                     adapters::UssdSettings settings = {});
 
     std::shared_ptr<const engine::Menu> menu;
+    std::shared_ptr<adapters::MenuSource> menus;
     std::shared_ptr<storage::SessionStore> store;
     std::shared_ptr<CountingActions> actions;
-    std::shared_ptr<adapters::AtUssdHandler> handler;
+    std::shared_ptr<adapters::Router> router;
     TestServer server;
 };
 

@@ -1,0 +1,28 @@
+// A raw loopback exchange for server tests that must see bytes HttpClient hides: status lines,
+// response headers, a HEAD reply's missing body, the client's own port.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace hodi::test {
+
+// What a raw socket got back: the bytes, and whether the server closed the connection.
+struct RawExchange {
+    std::string received;
+    bool closed = false;
+    std::chrono::milliseconds elapsed{0};
+    std::uint16_t local_port = 0;  ///< the client side's port, as the server sees it
+};
+
+// Sends `bytes` on a fresh connection to 127.0.0.1:`port` and reads until the server closes
+// it or `wait` passes.
+RawExchange raw_exchange(std::uint16_t port, std::string_view bytes,
+                         std::chrono::milliseconds wait);
+
+// The body of a raw HTTP response: everything after the first blank line.
+std::string_view raw_body(std::string_view response);
+
+}  // namespace hodi::test
