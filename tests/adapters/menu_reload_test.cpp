@@ -54,6 +54,7 @@ TEST_CASE("a session begun on one menu version finishes on it after another is p
     CHECK(hop(client, "ATUid_old", "1*1") == "END No transactions yet.");
     const std::string fresh = hop(client, "ATUid_new", "");
     CHECK(fresh.find("Welcome to hodi two") != std::string::npos);
+    CHECK(hop(client, "ATUid_new", "1").find("Your account") != std::string::npos);
     CHECK(hop(client, "ATUid_new", "1*1") == "END Nothing here yet.");
 }
 
