@@ -1,5 +1,5 @@
-// The sandbox outbox drainer: a coroutine loop that claims due rows through the Store's writer
-// and completes them as the real providers would, minus the money.
+// The outbox drainer: a coroutine loop of passes (claim, call the senders, record), each store
+// step one job on the Store's writer, each provider call outside them.
 #include "adapters/outbox_drainer.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -9,86 +9,47 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
+#include <random>
+#include <set>
 
-#include "storage/bank/money/outbox.hpp"
+#include "adapters/outbox_calls.hpp"
+#include "adapters/outbox_record.hpp"
+#include "engine/assert.hpp"
 
 namespace hodi::adapters {
 
 namespace {
 
 using boost::system::result;
-using storage::OutboxKind;
 using storage::OutboxRow;
-using storage::OutboxState;
 using storage::Seconds;
 
-// How long a claimed row stays out of other passes' reach while this pass handles it. A pass
-// is one write job, so the lease only matters to a drainer that dies mid-pass.
-constexpr std::chrono::seconds claim_lease{60};
-
-// A sandbox leg that cannot complete as successful (its transfer was settled some other way)
-// is completed as failed, so one odd row never blocks the rest.
-void complete_leg(storage::Connection& db, const OutboxRow& row, Seconds now, DrainPass& pass) {
-    if (row.transfer && storage::complete_outbox(db, row.id, true, "", "sandbox", now)) {
-        ++pass.completed;
-        return;
-    }
-    spdlog::warn("payments: sandbox {} row {} could not complete; failing it",
-                 storage::to_string(row.kind), row.id);
-    const std::string_view why = row.transfer ? "transfer already settled" : "no transfer";
-    if (storage::complete_outbox(db, row.id, false, why, "sandbox", now)) ++pass.failed;
-}
-
-void handle_row(storage::Connection& db, const OutboxRow& row, Seconds now,
-                std::chrono::seconds delay, DrainPass& pass) {
-    if (row.kind == OutboxKind::sms) {
-        // The text may hold balances: it is for the subscriber, never for info-level logs.
-        spdlog::debug("sms: sandbox delivers to {}: {}", row.phone, row.payload);
-        if (storage::complete_outbox(db, row.id, true, "", "sandbox", now)) ++pass.completed;
-        return;
-    }
-    const Seconds complete_at = row.created_at + delay;
-    if (row.state == OutboxState::pending && now < complete_at) {
-        // Handed over: the sandbox "customer" answers the prompt at complete_at.
-        if (storage::mark_outbox_sent(db, row.id, "sandbox-" + std::to_string(row.id),
-                                      complete_at, now)) {
-            ++pass.sent;
-        }
-        return;
-    }
-    complete_leg(db, row, now, pass);
-}
-
-storage::DbFn<DrainPass> sandbox_pass_job(Seconds now, std::chrono::seconds delay,
-                                          std::size_t batch) {
-    return [now, delay, batch](storage::Connection& db) -> result<DrainPass> {
-        auto rows = storage::claim_due_outbox(db, now, batch, claim_lease);
-        if (!rows) return rows.error();
-        DrainPass pass;
-        for (const OutboxRow& row : *rows) handle_row(db, row, now, delay, pass);
-        auto open = storage::count_open_outbox(db);
-        if (!open) return open.error();
-        pass.pending = *open;
-        return pass;
-    };
+std::uint32_t seed_or_random(std::uint32_t seed) {
+    if (seed != 0) return seed;
+    std::random_device device;
+    return device();
 }
 
 }  // namespace
 
 struct OutboxDrainer::State {
     State(net::any_io_executor executor, storage::Store& store_ref, DrainerSettings config,
-          Clock now_fn)
+          Senders by_kind, Clock now_fn)
         : strand(net::make_strand(std::move(executor))),
           timer(strand),
           store(store_ref),
           settings(config),
-          clock(std::move(now_fn)) {}
+          senders(std::move(by_kind)),
+          clock(std::move(now_fn)),
+          jitter(seed_or_random(config.jitter_seed)) {}
 
     net::strand<net::any_io_executor> strand;
     net::steady_timer timer;  ///< touched on the strand only
     storage::Store& store;
     const DrainerSettings settings;
+    const Senders senders;
     const Clock clock;
+    std::minstd_rand jitter;  ///< touched on the strand only
     std::atomic<bool> started{false};
     std::atomic<bool> stopped{false};
     std::atomic<std::uint64_t> completed{0};
@@ -96,23 +57,101 @@ struct OutboxDrainer::State {
     std::atomic<std::int64_t> pending{0};
     std::atomic<std::uint64_t> passes{0};
     std::atomic<std::uint64_t> errors{0};
+    std::atomic<std::uint64_t> sent{0};
+    std::atomic<std::uint64_t> retried{0};
+    std::atomic<std::uint64_t> unknown{0};
+    std::atomic<std::uint64_t> timed_out{0};
+    std::atomic<std::uint64_t> threw{0};
+    std::atomic<std::uint64_t> record_errors{0};
+    std::atomic<std::uint64_t> corrupt{0};
 };
 
 namespace {
 
-net::awaitable<result<DrainPass>> run_pass(std::shared_ptr<OutboxDrainer::State> state) {
-    const auto delay = std::chrono::ceil<std::chrono::seconds>(state->settings.sandbox_delay);
-    auto pass = co_await state->store.write<DrainPass>(
-        sandbox_pass_job(state->clock(), delay, state->settings.batch));
-    if (!pass) {
-        state->errors.fetch_add(1, std::memory_order_relaxed);
-        spdlog::error("payments: outbox pass failed: {}", pass.error().message());
+void add(std::atomic<std::uint64_t>& counter, std::uint64_t amount) {
+    counter.fetch_add(amount, std::memory_order_relaxed);
+}
+
+std::vector<Planned> plan_records(OutboxDrainer::State& state, const std::vector<OutboxRow>& rows,
+                                  const std::vector<SendOutcome>& outcomes, Seconds now) {
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    std::vector<Planned> plans;
+    plans.reserve(rows.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        const auto& sender = state.senders.for_kind(rows[i].kind);
+        plans.push_back(plan_record(rows[i], outcomes[i], state.settings.retry, now,
+                                    unit(state.jitter), std::string(sender->name())));
+    }
+    return plans;
+}
+
+void tally_record(OutboxDrainer::State& state, const RecordTally& tally, DrainPass& pass) {
+    pass.sent = tally.sent;
+    pass.completed = tally.completed;
+    pass.failed = tally.failed;
+    pass.retried = tally.retried;
+    pass.unknown = tally.unknown;
+    pass.record_errors = tally.record_errors;
+    pass.pending = tally.open;
+    add(state.sent, tally.sent);
+    add(state.completed, tally.completed);
+    add(state.failed, tally.failed);
+    add(state.retried, tally.retried);
+    add(state.unknown, tally.unknown);
+    add(state.record_errors, tally.record_errors);
+}
+
+// Steps 2 and 3 of a pass: the calls, then one write job recording what came of them.
+net::awaitable<DrainPass> call_and_record(std::shared_ptr<OutboxDrainer::State> state,
+                                          std::vector<OutboxRow> rows, Seconds now,
+                                          DrainPass pass) {
+    const CallLimits limits{state->settings.in_flight_max, state->settings.send_deadline};
+    CallResults calls = co_await call_senders(state->senders, rows, now, limits);
+    add(state->timed_out, calls.tally.timed_out);
+    add(state->threw, calls.tally.threw);
+    // The calls took time: what they say is recorded, and rescheduled from, as of now.
+    const Seconds recorded_at = state->clock();
+    auto tally = co_await state->store.write<RecordTally>(
+        record_job(plan_records(*state, rows, calls.outcomes, recorded_at),
+                   state->settings.retry, recorded_at));
+    if (tally) {
+        tally_record(*state, *tally, pass);
         co_return pass;
     }
-    state->passes.fetch_add(1, std::memory_order_relaxed);
-    state->completed.fetch_add(pass->completed, std::memory_order_relaxed);
-    state->failed.fetch_add(pass->failed, std::memory_order_relaxed);
-    state->pending.store(pass->pending, std::memory_order_relaxed);
+    // Nothing of this step was kept. The rows stay leased, so they come due again, and the
+    // calls are repeated then: senders make that safe with outbox_request_id.
+    pass.record_errors = rows.size();
+    add(state->record_errors, rows.size());
+    spdlog::error("outbox: recording {} outcomes failed: {}; the rows come due again when their "
+                  "lease ends",
+                  rows.size(), tally.error().message());
+    co_return pass;
+}
+
+net::awaitable<result<DrainPass>> run_pass(std::shared_ptr<OutboxDrainer::State> state) {
+    const Seconds now = state->clock();
+    auto claimed = co_await state->store.write<Claimed>(
+        claim_job(now, state->settings.batch, state->settings.claim_lease));
+    if (!claimed) {
+        add(state->errors, 1);
+        spdlog::error("payments: outbox pass failed: {}", claimed.error().message());
+        co_return claimed.error();
+    }
+    DrainPass pass;
+    pass.claimed = claimed->claim.rows.size();
+    pass.corrupt = claimed->claim.corrupt.size();
+    pass.pending = claimed->open;
+    if (pass.corrupt > 0) {
+        add(state->corrupt, pass.corrupt);
+        spdlog::error("outbox: {} due rows cannot be read (first: row {}); left untouched for "
+                      "the operator",
+                      pass.corrupt, claimed->claim.corrupt.front());
+    }
+    if (pass.claimed > 0) {
+        pass = co_await call_and_record(state, std::move(claimed->claim.rows), now, pass);
+    }
+    state->pending.store(pass.pending, std::memory_order_relaxed);
+    add(state->passes, 1);
     co_return pass;
 }
 
@@ -121,9 +160,7 @@ net::awaitable<void> drain_loop(std::shared_ptr<OutboxDrainer::State> state) {
         auto pass = co_await run_pass(state);
         if (state->stopped.load()) break;
         // A full batch means more rows are due: take them now rather than after a poll.
-        if (pass && pass->sent + pass->completed + pass->failed >= state->settings.batch) {
-            continue;
-        }
+        if (pass && pass->claimed >= state->settings.batch) continue;
         state->timer.expires_after(state->settings.poll);
         co_await state->timer.async_wait(net::as_tuple(net::use_awaitable));
     }
@@ -133,16 +170,25 @@ net::awaitable<void> drain_loop(std::shared_ptr<OutboxDrainer::State> state) {
 }  // namespace
 
 OutboxDrainer::OutboxDrainer(net::any_io_executor executor, storage::Store& store,
-                             DrainerSettings settings, Clock clock)
-    : state_(std::make_shared<State>(std::move(executor), store, settings, std::move(clock))) {}
+                             DrainerSettings settings, Senders senders, Clock clock)
+    : state_(std::make_shared<State>(std::move(executor), store, settings, std::move(senders),
+                                     std::move(clock))) {
+    HODI_ASSERT(state_->senders.stk_push && state_->senders.b2c && state_->senders.sms);
+    HODI_ASSERT(std::chrono::milliseconds(settings.claim_lease) > settings.send_deadline);
+}
 
 OutboxDrainer::~OutboxDrainer() { stop(); }
 
 void OutboxDrainer::start() {
     if (state_->started.exchange(true)) return;
-    spdlog::warn("payments: SANDBOX — no real money moves; every M-Pesa leg completes as "
-                 "successful after {}s",
-                 std::chrono::ceil<std::chrono::seconds>(state_->settings.sandbox_delay).count());
+    const Senders& senders = state_->senders;
+    spdlog::info("outbox: stk_push via {}, b2c via {}, sms via {}", senders.stk_push->name(),
+                 senders.b2c->name(), senders.sms->name());
+    const std::set<const OutboxSender*> distinct{senders.stk_push.get(), senders.b2c.get(),
+                                                 senders.sms.get()};
+    for (const OutboxSender* sender : distinct) {
+        if (auto warning = sender->warning(); !warning.empty()) spdlog::warn("{}", warning);
+    }
     net::co_spawn(state_->strand, drain_loop(state_), net::detached);
 }
 
@@ -152,12 +198,15 @@ void OutboxDrainer::stop() {
 }
 
 DrainerCounters OutboxDrainer::counters() const {
-    return {state_->completed.load(), state_->failed.load(), state_->pending.load(),
-            state_->passes.load(), state_->errors.load()};
+    const State& s = *state_;
+    return {s.completed.load(), s.failed.load(),    s.pending.load(),       s.passes.load(),
+            s.errors.load(),    s.sent.load(),      s.retried.load(),       s.unknown.load(),
+            s.timed_out.load(), s.threw.load(),     s.record_errors.load(), s.corrupt.load()};
 }
 
 net::awaitable<result<DrainPass>> OutboxDrainer::drain_once() {
-    return run_pass(state_);
+    // The calls of a pass share bookkeeping with it: the pass runs on the strand, as the loop's do.
+    return net::co_spawn(state_->strand, run_pass(state_), net::use_awaitable);
 }
 
 }  // namespace hodi::adapters

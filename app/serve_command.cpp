@@ -24,6 +24,7 @@
 #include "adapters/menu_source.hpp"
 #include "adapters/outbox_drainer.hpp"
 #include "adapters/router.hpp"
+#include "adapters/sandbox_sender.hpp"
 #include "app/commands.hpp"
 #include "app/config.hpp"
 #include "app/pepper.hpp"
@@ -221,10 +222,11 @@ int run_serve(const ServeOptions& options) {
     // The outbox drainer carries out what the bank queued, including rows left by a crash.
     std::optional<adapters::OutboxDrainer> drainer;
     if (backend->store) {
+        const auto sandbox = std::make_shared<adapters::SandboxSender>(
+            adapters::SandboxSettings{.delay = config->sandbox_delay});
         drainer.emplace(io.get_executor(), *backend->store,
-                        adapters::DrainerSettings{.poll = config->outbox_poll,
-                                                  .sandbox_delay = config->sandbox_delay},
-                        wall_clock_seconds);
+                        adapters::DrainerSettings{.poll = config->outbox_poll},
+                        adapters::Senders::all(sandbox), wall_clock_seconds);
         drainer->start();
         net::co_spawn(io, sweep_overdue_loans(backend->store.get()), net::detached);
     }

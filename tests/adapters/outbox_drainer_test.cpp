@@ -10,6 +10,7 @@
 #include "storage/bank/money/audit.hpp"
 #include "storage/bank/actions/bank_action_jobs.hpp"
 #include "storage/bank/money/book_check.hpp"
+#include "adapters/sandbox_sender.hpp"
 #include "storage/bank/money/outbox.hpp"
 #include "tests/support/vectors.hpp"
 
@@ -21,11 +22,15 @@ using namespace std::chrono_literals;
 using hodi::adapters::DrainerSettings;
 using hodi::adapters::DrainPass;
 using hodi::adapters::OutboxDrainer;
+using hodi::adapters::SandboxSender;
+using hodi::adapters::Senders;
 
 const Seconds start{std::chrono::seconds{1'800'000'000}};
 const std::string phone = "+254712345678";
 // Polls are real time; the business clock is passed in. Quick polls keep the tests short.
-const DrainerSettings quick{5ms, 2'000ms, 16};
+const DrainerSettings quick{.poll = 5ms, .batch = 16};
+const Senders sandbox = Senders::all(std::make_shared<SandboxSender>(
+    hodi::adapters::SandboxSettings{.delay = 2'000ms}));
 // Every wait on the io_context is bounded by this, so a broken drainer fails, never hangs.
 constexpr std::chrono::seconds wait_limit{10};
 
@@ -91,9 +96,10 @@ Seen look(Store& store, const std::string& id) {
         .value();
 }
 
-DrainPass drain_once(OutboxDrainer& drainer) {
-    net::io_context io;
+// One pass, run on `io`, the drainer's own io_context.
+DrainPass drain_once(net::io_context& io, OutboxDrainer& drainer) {
     auto future = net::co_spawn(io, drainer.drain_once(), net::use_future);
+    io.restart();
     io.run();
     return future.get().value();
 }
@@ -108,7 +114,7 @@ TEST_CASE("the sandbox drainer posts a topup once its delay has passed") {
     ask_topup(*store, "topup:1");
     Seconds now = start;
     net::io_context io;
-    OutboxDrainer drainer(io.get_executor(), *store, quick, [&now] { return now; });
+    OutboxDrainer drainer(io.get_executor(), *store, quick, sandbox, [&now] { return now; });
     drainer.start();
     REQUIRE(run_until(io, [&] { return drainer.counters().passes >= 2; }));
     Seen seen = look(*store, "topup:1");
@@ -143,7 +149,7 @@ TEST_CASE("a drainer that dies before completing a leg completes it exactly once
         net::io_context io;
         auto store = open_store(dir);
         ask_topup(*store, "topup:1");
-        OutboxDrainer drainer(io.get_executor(), *store, quick, [] { return start; });
+        OutboxDrainer drainer(io.get_executor(), *store, quick, sandbox, [] { return start; });
         drainer.start();
         REQUIRE(run_until(io, [&] { return drainer.counters().passes >= 1; }));
         CHECK(look(*store, "topup:1").row == OutboxState::sent);
@@ -151,7 +157,7 @@ TEST_CASE("a drainer that dies before completing a leg completes it exactly once
     {
         net::io_context io;
         auto store = open_store(dir);
-        OutboxDrainer drainer(io.get_executor(), *store, quick, [] { return start + 3s; });
+        OutboxDrainer drainer(io.get_executor(), *store, quick, sandbox, [] { return start + 3s; });
         drainer.start();
         REQUIRE(run_until(io, [&] { return drainer.counters().completed >= 1; }));
         const Seen seen = look(*store, "topup:1");
@@ -162,8 +168,8 @@ TEST_CASE("a drainer that dies before completing a leg completes it exactly once
     auto store = open_store(dir);
     ask_topup(*store, "topup:1");  // AT repeats the hop: same transfer id
     net::io_context io;
-    OutboxDrainer drainer(io.get_executor(), *store, quick, [] { return start + 1h; });
-    const DrainPass pass = drain_once(drainer);
+    OutboxDrainer drainer(io.get_executor(), *store, quick, sandbox, [] { return start + 1h; });
+    const DrainPass pass = drain_once(io, drainer);
     CHECK(pass.completed + pass.sent + pass.failed == 0);
     CHECK(pass.pending == 0);
     const Seen seen = look(*store, "topup:1");
@@ -192,8 +198,8 @@ TEST_CASE("one pass delivers SMS, completes overdue legs, and fails a leg it can
                 })
                 .has_value());
     net::io_context io;
-    OutboxDrainer drainer(io.get_executor(), *store, quick, [] { return start + 1min; });
-    const DrainPass pass = drain_once(drainer);
+    OutboxDrainer drainer(io.get_executor(), *store, quick, sandbox, [] { return start + 1min; });
+    const DrainPass pass = drain_once(io, drainer);
     CHECK(pass.completed == 2);
     CHECK(pass.failed == 1);
     CHECK(pass.sent == 0);
@@ -214,7 +220,7 @@ TEST_CASE("stopping the drainer ends its loop without waiting for the next poll"
     hodi::test::TempDir dir;
     auto store = open_store(dir);
     net::io_context io;
-    OutboxDrainer drainer(io.get_executor(), *store, {10min, 2'000ms, 16},
+    OutboxDrainer drainer(io.get_executor(), *store, {.poll = 10min, .batch = 16}, sandbox,
                           [] { return start; });
     drainer.start();
     REQUIRE(run_until(io, [&] { return drainer.counters().passes >= 1; }));

@@ -19,34 +19,49 @@ constexpr const char* row_columns =
 // Provider errors are kept for the operator, but a runaway message must not bloat the row.
 constexpr std::size_t outbox_error_chars_max = 200;
 
-OutboxKind parse_kind(const std::string& text) {
+// Stored text this binary never wrote (a newer hodi, a hand edit) is corruption, never a
+// default: reading a garbled 'done' as pending would pay a leg twice.
+std::optional<OutboxKind> parse_kind(const std::string& text) {
     if (text == "stk_push") return OutboxKind::stk_push;
     if (text == "b2c") return OutboxKind::b2c;
-    return OutboxKind::sms;
+    if (text == "sms") return OutboxKind::sms;
+    return std::nullopt;
 }
 
-OutboxState parse_state(const std::string& text) {
+std::optional<OutboxState> parse_state(const std::string& text) {
+    if (text == "pending") return OutboxState::pending;
     if (text == "sent") return OutboxState::sent;
     if (text == "done") return OutboxState::done;
     if (text == "failed") return OutboxState::failed;
-    return OutboxState::pending;
+    return std::nullopt;
 }
 
-OutboxRow read_row(Prepared& query) {
+boost::system::result<OutboxRow> read_row(Prepared& query) {
+    const auto kind = parse_kind(query.getColumn(1).getString());
+    const auto state = parse_state(query.getColumn(6).getString());
+    if (!kind || !state) return make_error_code(BankError::corrupt);
     OutboxRow row;
     row.id = query.getColumn(0).getInt64();
-    row.kind = parse_kind(query.getColumn(1).getString());
+    row.kind = *kind;
     if (!query.getColumn(2).isNull()) row.transfer = query.getColumn(2).getString();
     row.phone = query.getColumn(3).getString();
     if (!query.getColumn(4).isNull()) row.amount = query.getColumn(4).getInt64();
     row.payload = query.getColumn(5).getString();
-    row.state = parse_state(query.getColumn(6).getString());
+    row.state = *state;
     row.attempts = query.getColumn(7).getInt();
     row.next_attempt_at = from_unix_seconds(query.getColumn(8).getInt64());
     if (!query.getColumn(9).isNull()) row.provider_ref = query.getColumn(9).getString();
     row.last_error = query.getColumn(10).getString();
     row.created_at = from_unix_seconds(query.getColumn(11).getInt64());
     return row;
+}
+
+// The first row `query` finds, if any.
+boost::system::result<std::optional<OutboxRow>> first_row(Prepared& query) {
+    if (!query.executeStep()) return std::optional<OutboxRow>{};
+    auto row = read_row(query);
+    if (!row) return row.error();
+    return std::optional<OutboxRow>{std::move(*row)};
 }
 
 boost::system::result<OutboxRow> load_row(Connection& db, std::int64_t id) {
@@ -82,9 +97,109 @@ boost::system::result<void> audit_leg(Connection& db, const OutboxRow& row, bool
 
 boost::system::result<OutboxRow> complete_row(Connection& db, std::int64_t id, bool succeeded,
                                               std::string_view error, std::string_view actor,
-                                              Seconds now);
+                                              Seconds now) {
+    auto row = load_row(db, id);
+    if (!row) return row.error();
+    if (row->state == OutboxState::done) {
+        if (succeeded) return row;
+        return make_error_code(BankError::already_posted);
+    }
+    if (row->state == OutboxState::failed) {
+        if (!succeeded) return row;
+        return make_error_code(BankError::already_voided);
+    }
+    if (is_money_leg(*row)) {
+        auto settled = settle_transfer(db, *row->transfer, succeeded, now);
+        if (!settled) return settled.error();
+        if (auto audited = audit_leg(db, *row, succeeded, error, actor, now); !audited) {
+            return audited.error();
+        }
+    }
+    row->state = succeeded ? OutboxState::done : OutboxState::failed;
+    row->last_error = succeeded ? std::string() : clipped(error);
+    Prepared update(db,
+                    "UPDATE outbox SET state = ?, last_error = ?, updated_at = ? "
+                    "WHERE id = ?");
+    update.bind(1, std::string(to_string(row->state)));
+    update.bind(2, row->last_error);
+    update.bind(3, unix_seconds(now));
+    update.bind(4, id);
+    update.exec();
+    return row;
+}
+
+// Counts one call on `row` and keeps what came of it: the provider's reference, the error, the
+// state it leaves the row in and when the row comes due again.
+void note_attempt(Connection& db, OutboxRow& row, const OutboxAttempt& attempt,
+                  OutboxState state, Seconds due, Seconds now) {
+    row.attempts += 1;
+    if (!attempt.provider_ref.empty()) row.provider_ref = attempt.provider_ref;
+    row.last_error = clipped(attempt.error);
+    row.state = state;
+    row.next_attempt_at = due;
+    Prepared update(db,
+                    "UPDATE outbox SET state = ?, attempts = ?, provider_ref = ?, last_error = ?, "
+                    "next_attempt_at = ?, updated_at = ? WHERE id = ?");
+    update.bind(1, std::string(to_string(row.state)));
+    update.bind(2, row.attempts);
+    if (row.provider_ref) update.bind(3, *row.provider_ref);
+    update.bind(4, row.last_error);
+    update.bind(5, unix_seconds(row.next_attempt_at));
+    update.bind(6, unix_seconds(now));
+    update.bind(7, row.id);
+    update.exec();
+}
+
+boost::system::result<OutboxRow> record_retry(Connection& db, OutboxRow row,
+                                              const OutboxAttempt& attempt,
+                                              const OutboxRetry& retry, std::string_view actor,
+                                              Seconds now) {
+    const bool spent =
+        row.attempts + 1 >= retry.attempts_max || now - row.created_at >= retry.age_max;
+    if (!spent) {
+        note_attempt(db, row, attempt, row.state, attempt.next_attempt_at, now);
+        return row;
+    }
+    if (row.state == OutboxState::sent) {
+        note_attempt(db, row, attempt, row.state, now + retry.backoff_max, now);
+        return row;
+    }
+    note_attempt(db, row, attempt, row.state, attempt.next_attempt_at, now);
+    return complete_row(db, row.id, false, attempt.error, actor, now);
+}
+
+boost::system::result<OutboxRow> record_row(Connection& db, std::int64_t id,
+                                            const OutboxAttempt& attempt, const OutboxRetry& retry,
+                                            std::string_view actor, Seconds now) {
+    auto row = load_row(db, id);
+    if (!row) return row.error();
+    const bool final = row->state == OutboxState::done || row->state == OutboxState::failed;
+    switch (attempt.outcome) {
+        case OutboxOutcome::accepted:
+        case OutboxOutcome::unknown:
+            if (!final) {
+                note_attempt(db, *row, attempt, OutboxState::sent, attempt.next_attempt_at, now);
+            }
+            return row;
+        case OutboxOutcome::retry:
+            if (final) return row;
+            return record_retry(db, std::move(*row), attempt, retry, actor, now);
+        case OutboxOutcome::succeeded:
+        case OutboxOutcome::failed: break;
+    }
+    const bool succeeded = attempt.outcome == OutboxOutcome::succeeded;
+    if (!final) note_attempt(db, *row, attempt, row->state, row->next_attempt_at, now);
+    return complete_row(db, id, succeeded, attempt.error, actor, now);
+}
+
 boost::system::result<OutboxRow> retry_row(Connection& db, std::int64_t id, std::string_view error,
-                                           const OutboxRetry& retry, Seconds now);
+                                           const OutboxRetry& retry, Seconds now) {
+    auto row = load_row(db, id);
+    if (!row) return row.error();
+    const Seconds due = now + outbox_backoff(retry, row->attempts + 1);
+    return record_row(db, id, {OutboxOutcome::retry, "", std::string(error), due}, retry,
+                      "system", now);
+}
 
 }  // namespace
 
@@ -141,20 +256,32 @@ std::chrono::seconds outbox_backoff(const OutboxRetry& retry, int attempts) {
     return std::min(wait, retry.backoff_max);
 }
 
-boost::system::result<std::vector<OutboxRow>> claim_due_outbox(Connection& db, Seconds now,
-                                                               std::size_t count,
-                                                               std::chrono::seconds lease) {
+std::chrono::seconds outbox_jittered(std::chrono::seconds wait, double unit) {
+    const double clamped = std::clamp(unit, 0.0, 1.0);
+    const auto half = wait / 2;
+    return half + std::chrono::seconds(static_cast<std::int64_t>(
+                      clamped * static_cast<double>((wait - half).count())));
+}
+
+boost::system::result<OutboxClaim> claim_due_outbox(Connection& db, Seconds now,
+                                                    std::size_t count, std::chrono::seconds lease) {
     Prepared query(db, std::string(row_columns) +
                            "WHERE state IN ('pending', 'sent') AND next_attempt_at <= ? "
                            "ORDER BY next_attempt_at, id LIMIT ?");
     query.bind(1, unix_seconds(now));
     query.bind(2, static_cast<std::int64_t>(count));
-    std::vector<OutboxRow> rows;
-    while (query.executeStep()) rows.push_back(read_row(query));
+    OutboxClaim claim;
+    while (query.executeStep()) {
+        if (auto row = read_row(query)) {
+            claim.rows.push_back(std::move(*row));
+        } else {
+            claim.corrupt.push_back(query.getColumn(0).getInt64());
+        }
+    }
     Prepared lease_row(db,
                        "UPDATE outbox SET next_attempt_at = ?, updated_at = ? "
                        "WHERE id = ?");
-    for (OutboxRow& row : rows) {
+    for (OutboxRow& row : claim.rows) {
         row.next_attempt_at = now + lease;
         lease_row.bind(1, unix_seconds(row.next_attempt_at));
         lease_row.bind(2, unix_seconds(now));
@@ -162,7 +289,7 @@ boost::system::result<std::vector<OutboxRow>> claim_due_outbox(Connection& db, S
         lease_row.exec();
         lease_row.reset();
     }
-    return rows;
+    return claim;
 }
 
 boost::system::result<OutboxRow> mark_outbox_sent(Connection& db, std::int64_t id,
@@ -195,79 +322,35 @@ boost::system::result<OutboxRow> complete_outbox(Connection& db, std::int64_t id
                         [&] { return complete_row(db, id, succeeded, error, actor, now); });
 }
 
-namespace {
-
-boost::system::result<OutboxRow> complete_row(Connection& db, std::int64_t id, bool succeeded,
-                                              std::string_view error, std::string_view actor,
-                                              Seconds now) {
-    auto row = load_row(db, id);
-    if (!row) return row.error();
-    if (row->state == OutboxState::done) {
-        if (succeeded) return row;
-        return make_error_code(BankError::already_posted);
-    }
-    if (row->state == OutboxState::failed) {
-        if (!succeeded) return row;
-        return make_error_code(BankError::already_voided);
-    }
-    if (is_money_leg(*row)) {
-        auto settled = settle_transfer(db, *row->transfer, succeeded, now);
-        if (!settled) return settled.error();
-        if (auto audited = audit_leg(db, *row, succeeded, error, actor, now); !audited) {
-            return audited.error();
-        }
-    }
-    row->state = succeeded ? OutboxState::done : OutboxState::failed;
-    row->last_error = succeeded ? std::string() : clipped(error);
-    Prepared update(db,
-                    "UPDATE outbox SET state = ?, last_error = ?, updated_at = ? "
-                    "WHERE id = ?");
-    update.bind(1, std::string(to_string(row->state)));
-    update.bind(2, row->last_error);
-    update.bind(3, unix_seconds(now));
-    update.bind(4, id);
-    update.exec();
-    return row;
-}
-
-}  // namespace
-
 boost::system::result<OutboxRow> retry_outbox(Connection& db, std::int64_t id,
                                               std::string_view error, const OutboxRetry& retry,
                                               Seconds now) {
     return in_savepoint(db, "outbox_step", [&] { return retry_row(db, id, error, retry, now); });
 }
 
-namespace {
-
-boost::system::result<OutboxRow> retry_row(Connection& db, std::int64_t id, std::string_view error,
-                                           const OutboxRetry& retry, Seconds now) {
-    auto row = load_row(db, id);
-    if (!row) return row.error();
-    if (row->state == OutboxState::done || row->state == OutboxState::failed) return row;
-    row->attempts += 1;
-    row->last_error = clipped(error);
-    Prepared update(db,
-                    "UPDATE outbox SET attempts = ?, last_error = ?, next_attempt_at = ?, "
-                    "updated_at = ? WHERE id = ?");
-    row->next_attempt_at = now + outbox_backoff(retry, row->attempts);
-    update.bind(1, row->attempts);
-    update.bind(2, row->last_error);
-    update.bind(3, unix_seconds(row->next_attempt_at));
-    update.bind(4, unix_seconds(now));
-    update.bind(5, id);
-    update.exec();
-    if (row->attempts < retry.attempts_max) return row;
-    return complete_row(db, id, false, error, "system", now);
+std::string_view to_string(OutboxOutcome outcome) {
+    switch (outcome) {
+        case OutboxOutcome::accepted: return "accepted";
+        case OutboxOutcome::succeeded: return "succeeded";
+        case OutboxOutcome::failed: return "failed";
+        case OutboxOutcome::retry: return "retry";
+        case OutboxOutcome::unknown: return "unknown";
+    }
+    return "unknown";
 }
 
-}  // namespace
+boost::system::result<OutboxRow> record_outbox_attempt(Connection& db, std::int64_t id,
+                                                       const OutboxAttempt& attempt,
+                                                       const OutboxRetry& retry,
+                                                       std::string_view actor, Seconds now) {
+    return in_savepoint(db, "outbox_step",
+                        [&] { return record_row(db, id, attempt, retry, actor, now); });
+}
 
 boost::system::result<std::optional<OutboxRow>> find_outbox(Connection& db, std::int64_t id) {
     Prepared query(db, std::string(row_columns) + "WHERE id = ?");
     query.bind(1, id);
-    if (!query.executeStep()) return std::optional<OutboxRow>{};
-    return std::optional<OutboxRow>{read_row(query)};
+    return first_row(query);
 }
 
 boost::system::result<std::optional<OutboxRow>> find_outbox_for_transfer(
@@ -275,8 +358,7 @@ boost::system::result<std::optional<OutboxRow>> find_outbox_for_transfer(
     Prepared query(db, std::string(row_columns) + "WHERE kind = ? AND transfer = ?");
     query.bind(1, std::string(to_string(kind)));
     query.bind(2, std::string(transfer));
-    if (!query.executeStep()) return std::optional<OutboxRow>{};
-    return std::optional<OutboxRow>{read_row(query)};
+    return first_row(query);
 }
 
 boost::system::result<OutboxCounts> count_outbox(Connection& db) {
@@ -284,7 +366,9 @@ boost::system::result<OutboxCounts> count_outbox(Connection& db) {
     OutboxCounts counts;
     while (query.executeStep()) {
         const std::int64_t n = query.getColumn(1).getInt64();
-        switch (parse_state(query.getColumn(0).getString())) {
+        const auto state = parse_state(query.getColumn(0).getString());
+        if (!state) return make_error_code(BankError::corrupt);
+        switch (*state) {
             case OutboxState::pending: counts.pending = n; break;
             case OutboxState::sent: counts.sent = n; break;
             case OutboxState::done: counts.done = n; break;

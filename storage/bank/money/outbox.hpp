@@ -54,22 +54,34 @@ boost::system::result<std::int64_t> enqueue_outbox(Connection& db, const OutboxR
                                                    Seconds now);
 
 // How a failed attempt is retried: the wait doubles from `backoff_first` up to `backoff_max`,
-// and after `attempts_max` attempts the row fails for good (a money leg's transfer is voided).
+// and after `attempts_max` attempts, or once the row is `age_max` old, the retrying stops (see
+// record_outbox_attempt for what that means for a row the provider may have seen).
 struct OutboxRetry {
     std::chrono::seconds backoff_first{5};
     std::chrono::seconds backoff_max{std::chrono::minutes{10}};
     int attempts_max = 6;
+    std::chrono::seconds age_max{std::chrono::hours{24}};
 };
 
 // The wait before retrying after `attempts` failed attempts (attempts >= 1).
 std::chrono::seconds outbox_backoff(const OutboxRetry& retry, int attempts);
 
+// `wait` with equal jitter: wait/2 + unit * wait/2, for `unit` in [0, 1). Drainers that fail
+// together (a provider outage) then retry spread out, never sooner than half the backoff.
+std::chrono::seconds outbox_jittered(std::chrono::seconds wait, double unit);
+
+// What a claim took, and what it could not read.
+struct OutboxClaim {
+    std::vector<OutboxRow> rows;        ///< leased: next_attempt_at is now + lease
+    std::vector<std::int64_t> corrupt;  ///< due rows with a kind this binary never wrote; untouched
+};
+
 // Takes up to `count` rows that are due (pending or sent, next_attempt_at <= now), oldest due
 // first, and pushes their next_attempt_at to now + `lease`: a drainer that dies while holding
-// them loses nothing, the rows come due again when the lease ends.
-boost::system::result<std::vector<OutboxRow>> claim_due_outbox(Connection& db, Seconds now,
-                                                               std::size_t count,
-                                                               std::chrono::seconds lease);
+// them loses nothing, the rows come due again when the lease ends. A row that cannot be read
+// (BankError::corrupt) is reported in `corrupt`, left as it is, and blocks no other row.
+boost::system::result<OutboxClaim> claim_due_outbox(Connection& db, Seconds now,
+                                                    std::size_t count, std::chrono::seconds lease);
 
 // Handed over to the provider, which answered with `provider_ref` (CheckoutRequestID,
 // ConversationID, AT message id); the row is looked at again at `check_at` (a status query
@@ -97,10 +109,47 @@ boost::system::result<std::optional<OutboxRow>> find_outbox_for_transfer(Connect
                                                                          OutboxKind kind,
                                                                          std::string_view transfer);
 
-// mark_outbox_sent, complete_outbox and retry_outbox answer unknown_transfer for an id that
-// names no row. complete_outbox and retry_outbox are atomic: an error leaves nothing written.
+// What one call to a provider (a request or a status query) came to.
+enum class OutboxOutcome : std::uint8_t {
+    accepted,   ///< the provider took it and will answer later: sent, look again at a time
+    succeeded,  ///< done for good: a money leg's transfer is posted
+    failed,     ///< refused for good, with a reason: a money leg's transfer is voided
+    retry,      ///< a transient error; the provider did not act on this call. Try again later
+    unknown,    ///< no answer after the call may have reached the provider: query, never resend
+};
+std::string_view to_string(OutboxOutcome outcome);
 
-// Rows by state, for /metrics and health.
+struct OutboxAttempt {
+    OutboxOutcome outcome = OutboxOutcome::unknown;
+    std::string provider_ref;   ///< the provider's id for the request; empty keeps the row's
+    std::string error;          ///< failed, retry, unknown: why, for the operator
+    Seconds next_attempt_at{};  ///< accepted, retry, unknown: when the row comes due again
+};
+
+// Records one call on a row, atomically: attempts + 1, provider_ref (when given), last_error,
+// then by outcome:
+//   accepted   state sent, due at next_attempt_at (a status query then).
+//   succeeded  complete_outbox(succeeded = true); failed: complete_outbox(false, error).
+//   retry      state unchanged (a pending row is requested again, a sent row queried again), due
+//              at next_attempt_at. At retry.attempts_max attempts or retry.age_max of age, a
+//              pending row fails for good (nothing reached the provider), but a sent row stays
+//              sent, due every retry.backoff_max, for reconciliation: the provider has it.
+//   unknown    state sent, due at next_attempt_at: the call may have reached the provider, so
+//              the next call must be a status query. For money it is never failed here: paying
+//              twice or voiding a leg the provider carried out are both worse than waiting.
+// A row already done or failed (a callback got there first) is returned unchanged, except that
+// succeeded/failed against the other final state answers already_posted / already_voided.
+boost::system::result<OutboxRow> record_outbox_attempt(Connection& db, std::int64_t id,
+                                                       const OutboxAttempt& attempt,
+                                                       const OutboxRetry& retry,
+                                                       std::string_view actor, Seconds now);
+
+// mark_outbox_sent, complete_outbox, retry_outbox and record_outbox_attempt answer
+// unknown_transfer for an id that names no row, and corrupt for a row whose kind or state this
+// binary never wrote (nothing is written to it). complete_outbox, retry_outbox and
+// record_outbox_attempt are atomic: an error leaves nothing written.
+
+// Rows by state, for /metrics and health; corrupt when a row's state is not one of them.
 struct OutboxCounts {
     std::int64_t pending = 0;
     std::int64_t sent = 0;

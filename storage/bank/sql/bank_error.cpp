@@ -27,6 +27,7 @@ public:
             case BankError::already_voided: return "the transfer was already voided";
             case BankError::invalid_amount: return "invalid amount";
             case BankError::same_account: return "debit and credit are the same account";
+            case BankError::corrupt: return "a stored value is not one this hodi wrote";
         }
         return "unknown bank error";
     }

@@ -19,6 +19,7 @@ enum class BankError {
     already_voided,      ///< a post was asked for a transfer that was voided
     invalid_amount,      ///< an amount is not positive or exceeds transfer_cents_max
     same_account,        ///< a transfer names one account as both debit and credit
+    corrupt,  ///< a stored value is not one this binary wrote; the row is left untouched
 };
 
 const boost::system::error_category& bank_category();
