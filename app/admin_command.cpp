@@ -8,6 +8,7 @@
 #include <string>
 
 #include "app/commands.hpp"
+#include "app/paths.hpp"
 #include "engine/phone.hpp"
 #include "storage/bank/money/audit.hpp"
 #include "storage/bank/sql/store.hpp"
@@ -18,7 +19,7 @@ namespace hodi::app {
 namespace {
 
 struct AdminOptions {
-    std::string db = "var/hodi.db";
+    std::string db = default_database_path.string();
     std::string msisdn;
 };
 

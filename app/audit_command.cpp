@@ -8,6 +8,7 @@
 
 #include "app/bank_inspection.hpp"
 #include "app/commands.hpp"
+#include "app/paths.hpp"
 #include "storage/bank/money/audit.hpp"
 
 namespace hodi::app {
@@ -37,7 +38,7 @@ int run_verify(const std::string& path) {
 }  // namespace
 
 void add_audit_command(CLI::App& cli, int& exit_code) {
-    auto path = std::make_shared<std::string>("var/hodi.db");
+    auto path = std::make_shared<std::string>(default_database_path.string());
     CLI::App* audit = cli.add_subcommand("audit", "The hash-chained audit log");
     audit->require_subcommand(1);
     CLI::App* verify = audit->add_subcommand(

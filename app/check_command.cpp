@@ -8,6 +8,7 @@
 
 #include "app/bank_inspection.hpp"
 #include "app/commands.hpp"
+#include "app/paths.hpp"
 #include "storage/bank/money/book_check.hpp"
 
 namespace hodi::app {
@@ -34,7 +35,7 @@ int run_check(const std::string& path) {
 }  // namespace
 
 void add_check_command(CLI::App& cli, int& exit_code) {
-    auto path = std::make_shared<std::string>("var/hodi.db");
+    auto path = std::make_shared<std::string>(default_database_path.string());
     CLI::App* command = cli.add_subcommand(
         "check", "Audit the ledger: balances against entries, zero sum, floors (exit 1 if broken)");
     command->add_option("--db", *path, "SQLite database file")->capture_default_str();

@@ -1,238 +1,170 @@
-// Reading hodi's configuration from YAML and HODI_* variables, with checks that name the key.
+// Reading hodi's configuration from YAML and HODI_* variables through one table: each key is a
+// row naming its YAML path, its variable, how its text is read, and the Settings field it sets.
 #include "app/config.hpp"
 
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cstdlib>
 #include <thread>
+#include <tuple>
+#include <type_traits>
+#include <vector>
+
+#include "app/config_parsers.hpp"
 
 namespace hodi::app {
 
 namespace {
 
+using namespace config_parsers;
+
 constexpr std::size_t body_limit_max = 16 * 1024 * 1024;
 constexpr std::size_t header_limit_min = 1024;
 constexpr std::size_t header_limit_max = 64 * 1024;
 constexpr unsigned threads_max = 1024;
+constexpr std::uint64_t max_sessions_max = 100'000'000;
 constexpr std::size_t database_cache_min = 1024 * 1024;
 constexpr std::size_t database_cache_max = std::size_t{16} * 1024 * 1024 * 1024;
 
-std::optional<std::uint64_t> parse_number(std::string_view text) {
-    std::uint64_t value = 0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc{} || end != text.data() + text.size() || text.empty()) return std::nullopt;
-    return value;
-}
-
-// Splits "123unit" into the number and the unit.
-std::optional<std::pair<std::uint64_t, std::string_view>> split_unit(std::string_view text) {
-    std::size_t digits = 0;
-    while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
-    const auto number = parse_number(text.substr(0, digits));
-    if (!number) return std::nullopt;
-    std::string_view unit = text.substr(digits);
-    while (!unit.empty() && unit.front() == ' ') unit.remove_prefix(1);
-    return std::pair{*number, unit};
-}
-
-// Applies one setting, given as text, to `config`; `where` prefixes error messages.
-using Setter = void (*)(Config&, const std::string&, const std::string& where);
-
-[[noreturn]] void fail(const std::string& where, const std::string& message) {
-    throw ConfigError(where + ": " + message);
-}
-
-std::chrono::milliseconds duration(const std::string& text, const std::string& where) {
-    const auto value = parse_duration(text);
-    if (!value || value->count() <= 0) {
-        fail(where, "expected a positive duration such as 200ms, 10s or 3m, got '" + text + "'");
-    }
-    return *value;
-}
-
-std::size_t size_in(const std::string& text, const std::string& where, std::size_t min,
-                    std::size_t max) {
-    const auto value = parse_size(text);
-    if (!value || *value < min || *value > max) {
-        fail(where, "expected a size from " + std::to_string(min) + " to " + std::to_string(max) +
-                        " bytes (e.g. 16KiB), got '" + text + "'");
-    }
-    return *value;
-}
-
-std::uint64_t count_in(const std::string& text, const std::string& where, std::uint64_t min,
-                       std::uint64_t max) {
-    const auto value = parse_number(text);
-    if (!value || *value < min || *value > max) {
-        fail(where, "expected a whole number from " + std::to_string(min) + " to " +
-                        std::to_string(max) + ", got '" + text + "'");
-    }
-    return *value;
-}
-
-void set_threads(Config& c, const std::string& v, const std::string& w) {
-    c.threads = static_cast<unsigned>(count_in(v, w, 0, threads_max));
-}
-void set_menu(Config& c, const std::string& v, const std::string& w) {
-    if (v.empty()) fail(w, "the menu file must not be empty");
-    c.menu = v;
-}
-void set_log_level(Config& c, const std::string& v, const std::string& w) {
-    for (const char* level : {"trace", "debug", "info", "warn", "error", "off"}) {
-        if (v == level) {
-            c.log_level = v;
-            return;
-        }
-    }
-    fail(w, "expected trace, debug, info, warn, error or off, got '" + v + "'");
-}
-void set_sessions(Config& c, const std::string& v, const std::string& w) {
-    if (v == "memory") {
-        c.sessions = SessionBackend::memory;
-    } else if (v == "redis") {
-        c.sessions = SessionBackend::redis;
-    } else {
-        fail(w, "expected memory or redis, got '" + v + "'");
-    }
-}
-void set_session_timeout(Config& c, const std::string& v, const std::string& w) {
-    if (v == "0") {
-        c.session_timeout = std::chrono::seconds(0);
-        return;
-    }
-    c.session_timeout = std::chrono::duration_cast<std::chrono::seconds>(duration(v, w));
-    if (c.session_timeout.count() == 0) fail(w, "a session timeout is whole seconds (or 0)");
-}
-void set_max_sessions(Config& c, const std::string& v, const std::string& w) {
-    c.max_sessions = count_in(v, w, 1, 100'000'000);
-}
-void set_hop_budget(Config& c, const std::string& v, const std::string& w) {
-    c.hop_budget = duration(v, w);
-    // AT gives up after 15 s (PROTOCOLS.md §1.5); a budget that long would answer nobody.
-    if (c.hop_budget >= std::chrono::seconds(15)) fail(w, "the hop budget must be under 15s");
-}
-void set_listen_value(Config& c, const std::string& v, const std::string& w) {
-    set_listen(c, v, w);
-}
-void set_body_limit(Config& c, const std::string& v, const std::string& w) {
-    c.http.body_limit = size_in(v, w, 1, body_limit_max);
-}
-void set_header_limit(Config& c, const std::string& v, const std::string& w) {
-    c.http.header_limit = size_in(v, w, header_limit_min, header_limit_max);
-}
-void set_read_timeout(Config& c, const std::string& v, const std::string& w) {
-    c.http.read_timeout = duration(v, w);
-}
-void set_idle_timeout(Config& c, const std::string& v, const std::string& w) {
-    c.http.idle_timeout = duration(v, w);
-}
-void set_shutdown_grace(Config& c, const std::string& v, const std::string& w) {
-    c.http.shutdown_grace = duration(v, w);
-}
-void set_redis_url(Config& c, const std::string& v, const std::string& w) {
-    try {
-        c.redis = storage::parse_redis_url(v, c.redis);
-    } catch (const std::invalid_argument& error) {
-        fail(w, error.what());
-    }
-}
-void set_redis_command_timeout(Config& c, const std::string& v, const std::string& w) {
-    c.redis.command_timeout = duration(v, w);
-}
-void set_redis_connect_timeout(Config& c, const std::string& v, const std::string& w) {
-    c.redis.connect_timeout = duration(v, w);
-}
-void set_redis_key_prefix(Config& c, const std::string& v, const std::string&) {
-    c.redis.key_prefix = v;
-}
-
-void set_actions(Config& c, const std::string& v, const std::string& w) {
-    if (v == "bank") {
-        c.actions = ActionsBackend::bank;
-    } else if (v == "demo") {
-        c.actions = ActionsBackend::demo;
-    } else {
-        fail(w, "expected bank or demo, got '" + v + "'");
-    }
-}
-void set_database(Config& c, const std::string& v, const std::string& w) {
-    if (v.empty()) fail(w, "the database path must not be empty");
-    c.database = v;
-}
-void set_pin_pepper_file(Config& c, const std::string& v, const std::string& w) {
-    if (v.empty()) fail(w, "the PIN pepper file path must not be empty");
-    c.pin_pepper_file = v;
-}
-void set_database_cache(Config& c, const std::string& v, const std::string& w) {
-    c.database_cache = size_in(v, w, database_cache_min, database_cache_max);
-}
-void set_pin_hash_cost(Config& c, const std::string& v, const std::string& w) {
-    if (v == "interactive") {
-        c.pin_hash_cost = PinHashCost::interactive;
-    } else if (v == "minimum") {
-        c.pin_hash_cost = PinHashCost::minimum;
-    } else {
-        fail(w, "expected interactive or minimum, got '" + v + "'");
-    }
-}
-void set_payments(Config& c, const std::string& v, const std::string& w) {
-    if (v != "sandbox") fail(w, "expected sandbox (the only payments mode yet), got '" + v + "'");
-    c.payments = Payments::sandbox;
-}
-void set_sandbox_delay(Config& c, const std::string& v, const std::string& w) {
-    const auto value = parse_duration(v);
-    if (!value) fail(w, "expected a duration such as 0s, 500ms or 2s, got '" + v + "'");
-    c.sandbox_delay = *value;
-}
-void set_outbox_poll(Config& c, const std::string& v, const std::string& w) {
-    c.outbox_poll = duration(v, w);
-}
-
+// One row of the table: a setting's YAML path, its HODI_* variable, and what reading its text
+// does to a Config.
 struct Key {
     std::string_view yaml;  ///< dotted path in the YAML file
     std::string_view env;   ///< HODI_* variable
-    Setter set;
+    std::function<void(Config&, const std::string& text, const std::string& where)> apply;
 };
 
-constexpr Key keys[] = {
-    {"listen", "HODI_LISTEN", set_listen_value},
-    {"threads", "HODI_THREADS", set_threads},
-    {"menu", "HODI_MENU", set_menu},
-    {"log_level", "HODI_LOG_LEVEL", set_log_level},
-    {"sessions", "HODI_SESSIONS", set_sessions},
-    {"session_timeout", "HODI_SESSION_TIMEOUT", set_session_timeout},
-    {"max_sessions", "HODI_MAX_SESSIONS", set_max_sessions},
-    {"hop_budget", "HODI_HOP_BUDGET", set_hop_budget},
-    {"http.body_limit", "HODI_BODY_LIMIT", set_body_limit},
-    {"http.header_limit", "HODI_HEADER_LIMIT", set_header_limit},
-    {"http.read_timeout", "HODI_READ_TIMEOUT", set_read_timeout},
-    {"http.idle_timeout", "HODI_IDLE_TIMEOUT", set_idle_timeout},
-    {"http.shutdown_grace", "HODI_SHUTDOWN_GRACE", set_shutdown_grace},
-    {"redis.url", "HODI_REDIS_URL", set_redis_url},
-    {"redis.command_timeout", "HODI_REDIS_COMMAND_TIMEOUT", set_redis_command_timeout},
-    {"redis.connect_timeout", "HODI_REDIS_CONNECT_TIMEOUT", set_redis_connect_timeout},
-    {"redis.key_prefix", "HODI_REDIS_KEY_PREFIX", set_redis_key_prefix},
-    {"actions", "HODI_ACTIONS", set_actions},
-    {"database", "HODI_DATABASE", set_database},
-    {"database_cache", "HODI_DATABASE_CACHE", set_database_cache},
-    {"pin_pepper_file", "HODI_PIN_PEPPER_FILE", set_pin_pepper_file},
-    {"pin_hash_cost", "HODI_PIN_HASH_COST", set_pin_hash_cost},
-    {"payments.mode", "HODI_PAYMENTS", set_payments},
-    {"payments.sandbox_delay", "HODI_SANDBOX_DELAY", set_sandbox_delay},
-    {"payments.outbox_poll", "HODI_OUTBOX_POLL", set_outbox_poll},
-};
+// A row whose value `parse` reads and `target` names: target(config) is a reference to the
+// field (or a std::tie of fields set together). A parser may take the field's current value
+// as a third argument, to keep what the text leaves out.
+template <class Parse, class Target>
+Key key(std::string_view yaml, std::string_view env, Parse parse, Target target) {
+    return {yaml, env,
+            [parse, target](Config& config, const std::string& text, const std::string& where) {
+                auto&& field = target(config);
+                using Field = decltype(field);
+                if constexpr (std::is_invocable_v<Parse, const std::string&, const std::string&,
+                                                  Field>) {
+                    field = parse(text, where, field);
+                } else {
+                    field = parse(text, where);
+                }
+            }};
+}
+
+void add_node_keys(std::vector<Key>& keys) {
+    keys.push_back(key("threads", "HODI_THREADS", whole_in(0U, threads_max),
+                       [](Config& c) -> auto& { return c.threads; }));
+    keys.push_back(key("menu", "HODI_MENU", path_to("menu file"),
+                       [](Config& c) -> auto& { return c.menu; }));
+    keys.push_back(key(
+        "log_level", "HODI_LOG_LEVEL",
+        one_of<std::string>({{"trace", "trace"}, {"debug", "debug"}, {"info", "info"},
+                             {"warn", "warn"}, {"error", "error"}, {"off", "off"}},
+                            "trace, debug, info, warn, error or off"),
+        [](Config& c) -> auto& { return c.log_level; }));
+}
+
+void add_http_keys(std::vector<Key>& keys) {
+    keys.push_back(key("listen", "HODI_LISTEN", host_port,
+                       [](Config& c) { return std::tie(c.http.address, c.http.port); }));
+    keys.push_back(key("http.body_limit", "HODI_BODY_LIMIT", size_in(1, body_limit_max),
+                       [](Config& c) -> auto& { return c.http.body_limit; }));
+    keys.push_back(key("http.header_limit", "HODI_HEADER_LIMIT",
+                       size_in(header_limit_min, header_limit_max),
+                       [](Config& c) -> auto& { return c.http.header_limit; }));
+    keys.push_back(key("http.read_timeout", "HODI_READ_TIMEOUT", positive_duration,
+                       [](Config& c) -> auto& { return c.http.read_timeout; }));
+    keys.push_back(key("http.idle_timeout", "HODI_IDLE_TIMEOUT", positive_duration,
+                       [](Config& c) -> auto& { return c.http.idle_timeout; }));
+    keys.push_back(key("http.shutdown_grace", "HODI_SHUTDOWN_GRACE", positive_duration,
+                       [](Config& c) -> auto& { return c.http.shutdown_grace; }));
+}
+
+void add_session_keys(std::vector<Key>& keys) {
+    keys.push_back(key("sessions", "HODI_SESSIONS",
+                       one_of<SessionBackend>({{"memory", SessionBackend::memory},
+                                               {"redis", SessionBackend::redis}},
+                                              "memory or redis"),
+                       [](Config& c) -> auto& { return c.sessions.backend; }));
+    keys.push_back(key("session_timeout", "HODI_SESSION_TIMEOUT", session_timeout,
+                       [](Config& c) -> auto& { return c.ussd.session_ttl; }));
+    keys.push_back(key("max_sessions", "HODI_MAX_SESSIONS",
+                       whole_in(std::uint64_t{1}, max_sessions_max),
+                       [](Config& c) -> auto& { return c.sessions.memory.max_sessions; }));
+    keys.push_back(key("hop_budget", "HODI_HOP_BUDGET", hop_budget,
+                       [](Config& c) -> auto& { return c.ussd.hop_budget; }));
+    keys.push_back(key("redis.url", "HODI_REDIS_URL", redis_url,
+                       [](Config& c) -> auto& { return c.sessions.redis; }));
+    keys.push_back(key("redis.command_timeout", "HODI_REDIS_COMMAND_TIMEOUT", positive_duration,
+                       [](Config& c) -> auto& { return c.sessions.redis.command_timeout; }));
+    keys.push_back(key("redis.connect_timeout", "HODI_REDIS_CONNECT_TIMEOUT", positive_duration,
+                       [](Config& c) -> auto& { return c.sessions.redis.connect_timeout; }));
+    keys.push_back(key("redis.key_prefix", "HODI_REDIS_KEY_PREFIX", any_text,
+                       [](Config& c) -> auto& { return c.sessions.redis.key_prefix; }));
+}
+
+void add_bank_keys(std::vector<Key>& keys) {
+    keys.push_back(key("actions", "HODI_ACTIONS",
+                       one_of<ActionsBackend>({{"bank", ActionsBackend::bank},
+                                               {"demo", ActionsBackend::demo}},
+                                              "bank or demo"),
+                       [](Config& c) -> auto& { return c.bank.actions; }));
+    keys.push_back(key("database", "HODI_DATABASE", path_to("database path"),
+                       [](Config& c) -> auto& { return c.bank.store.path; }));
+    keys.push_back(key("database_cache", "HODI_DATABASE_CACHE",
+                       size_in(database_cache_min, database_cache_max),
+                       [](Config& c) -> auto& { return c.bank.store.page_cache_bytes; }));
+    keys.push_back(key("pin_pepper_file", "HODI_PIN_PEPPER_FILE", path_to("PIN pepper file path"),
+                       [](Config& c) -> auto& { return c.pins.pepper_file; }));
+    keys.push_back(key("pin_hash_cost", "HODI_PIN_HASH_COST",
+                       one_of<PinHashCost>({{"interactive", PinHashCost::interactive},
+                                            {"minimum", PinHashCost::minimum}},
+                                           "interactive or minimum"),
+                       [](Config& c) -> auto& { return c.pins.cost; }));
+}
+
+void add_payment_keys(std::vector<Key>& keys) {
+    keys.push_back(key("payments.mode", "HODI_PAYMENTS",
+                       one_of<Payments>({{"sandbox", Payments::sandbox}},
+                                        "sandbox (the only payments mode yet)"),
+                       [](Config& c) -> auto& { return c.payments.mode; }));
+    keys.push_back(key("payments.sandbox_delay", "HODI_SANDBOX_DELAY", any_duration,
+                       [](Config& c) -> auto& { return c.payments.sandbox_delay; }));
+    keys.push_back(key("payments.outbox_poll", "HODI_OUTBOX_POLL", positive_duration,
+                       [](Config& c) -> auto& { return c.payments.outbox_poll; }));
+}
+
+// Every key, grouped by the component it configures. The `loans:` section has its own reader
+// (config_loans.cpp): its values are lists, not one text each.
+const std::vector<Key>& keys() {
+    static const std::vector<Key> table = [] {
+        std::vector<Key> rows;
+        add_node_keys(rows);
+        add_http_keys(rows);
+        add_session_keys(rows);
+        add_bank_keys(rows);
+        add_payment_keys(rows);
+        return rows;
+    }();
+    return table;
+}
 
 std::string place(const std::string& file, const YAML::Mark& mark) {
     return file + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
 }
 
 const Key* find_key(std::string_view path) {
-    for (const Key& key : keys) {
+    for (const Key& key : keys()) {
         if (key.yaml == path) return &key;
     }
     return nullptr;
+}
+
+bool is_section(const std::string& name) {
+    return std::any_of(keys().begin(), keys().end(),
+                       [&name](const Key& key) { return key.yaml.starts_with(name + "."); });
 }
 
 // Applies a YAML mapping; nested mappings ("http:", "redis:") extend the dotted path.
@@ -247,16 +179,14 @@ void apply_yaml(Config& config, const YAML::Node& node, const std::string& prefi
             continue;
         }
         if (value.IsMap()) {
-            bool known_section = false;
-            for (const Key& key : keys) known_section |= key.yaml.starts_with(name + ".");
-            if (!known_section) fail(where, "unknown section '" + name + "'");
+            if (!is_section(name)) fail(where, "unknown section '" + name + "'");
             apply_yaml(config, value, name + ".", file);
             continue;
         }
         const Key* key = find_key(name);
         if (key == nullptr) fail(where, "unknown key '" + name + "'");
         if (!value.IsScalar()) fail(place(file, value.Mark()), "'" + name + "' needs a value");
-        key->set(config, value.Scalar(), place(file, value.Mark()));
+        key->apply(config, value.Scalar(), place(file, value.Mark()));
     }
 }
 
@@ -290,49 +220,6 @@ Environment process_environment() {
     };
 }
 
-void set_listen(Config& config, std::string_view host_port, std::string_view source) {
-    const std::size_t colon = host_port.rfind(':');
-    const std::string where(source);
-    if (colon == std::string_view::npos || colon == 0) {
-        fail(where, "expected HOST:PORT such as 127.0.0.1:8080, got '" +
-                        std::string(host_port) + "'");
-    }
-    std::string_view host = host_port.substr(0, colon);
-    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-        host = host.substr(1, host.size() - 2);  // [::1]:8080
-    }
-    const auto port = parse_number(host_port.substr(colon + 1));
-    if (!port || *port > 65535) {
-        fail(where, "expected a port from 0 to 65535 in '" + std::string(host_port) + "'");
-    }
-    config.http.address = std::string(host);
-    config.http.port = static_cast<std::uint16_t>(*port);
-}
-
-std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
-    const auto parts = split_unit(text);
-    if (!parts) return std::nullopt;
-    const auto [number, unit] = *parts;
-    if (number > 1'000'000'000ULL) return std::nullopt;
-    const auto value = static_cast<std::int64_t>(number);
-    if (unit == "ms") return std::chrono::milliseconds(value);
-    if (unit.empty() || unit == "s") return std::chrono::seconds(value);
-    if (unit == "m") return std::chrono::minutes(value);
-    if (unit == "h") return std::chrono::hours(value);
-    return std::nullopt;
-}
-
-std::optional<std::size_t> parse_size(std::string_view text) {
-    const auto parts = split_unit(text);
-    if (!parts) return std::nullopt;
-    const auto [number, unit] = *parts;
-    if (number > (1ULL << 40)) return std::nullopt;
-    if (unit.empty() || unit == "B") return number;
-    if (unit == "KiB" || unit == "KB" || unit == "K") return number * 1024;
-    if (unit == "MiB" || unit == "MB" || unit == "M") return number * 1024 * 1024;
-    return std::nullopt;
-}
-
 Config load_config(const std::optional<std::filesystem::path>& file,
                    const Environment& environment) {
     Config config;
@@ -343,12 +230,12 @@ Config load_config(const std::optional<std::filesystem::path>& file,
         }
     }
     if (path) apply_file(config, *path);
-    for (const Key& key : keys) {
-        if (auto value = environment(key.env)) key.set(config, *value, std::string(key.env));
+    for (const Key& key : keys()) {
+        if (auto value = environment(key.env)) key.apply(config, *value, std::string(key.env));
     }
     // The pepper is a secret: only the environment may carry it, never a config file.
     if (auto pepper = environment("HODI_PIN_PEPPER"); pepper && !pepper->empty()) {
-        config.pin_pepper = *pepper;
+        config.pins.pepper = *pepper;
     }
     return config;
 }

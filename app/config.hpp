@@ -12,8 +12,12 @@
 #include <string>
 #include <string_view>
 
+#include "adapters/ussd_hop.hpp"
 #include "adapters/http_server.hpp"
+#include "app/paths.hpp"
 #include "storage/bank/money/loan_settings.hpp"
+#include "storage/bank/sql/store.hpp"
+#include "storage/memory_session_store.hpp"
 #include "storage/redis_settings.hpp"
 
 namespace YAML {
@@ -37,45 +41,72 @@ enum class PinHashCost : std::uint8_t {
 
 // What answers the menus' actions.
 enum class ActionsBackend : std::uint8_t {
-    bank,  ///< the SQLite bank at Config::database (default)
+    bank,  ///< the SQLite bank at BankSettings::store (default)
     demo,  ///< fixed data, nothing stored (storage/demo_actions.hpp): for trying out menus
 };
 
 enum class SessionBackend : std::uint8_t {
     memory,  ///< in this process (default): zero setup, lost on restart, one node only
-    redis,   ///< shared by every node; settings in Config::redis
+    redis,   ///< shared by every node; settings in SessionSettings::redis
 };
 
-struct Config {
-    // Where the HTTP server listens (http.address and http.port) and its limits and timeouts.
-    adapters::HttpServerSettings http;
-    unsigned threads = 0;                       ///< network threads; 0 means one per core
-    std::filesystem::path menu = "menus/hodi.yaml";  ///< relative to the working directory
-    std::string log_level = "info";             ///< trace, debug, info, warn, error, off
-    SessionBackend sessions = SessionBackend::memory;
-    std::chrono::seconds session_timeout{0};    ///< 0: the menu's session_timeout
-    std::size_t max_sessions = 1'000'000;       ///< memory store bound
-    std::chrono::milliseconds hop_budget{5'000};  ///< whole-hop deadline, < AT's 15 s
-    storage::RedisSettings redis;               ///< used when sessions is redis
-    ActionsBackend actions = ActionsBackend::bank;
-    std::filesystem::path database = "var/hodi.db";  ///< the SQLite bank, created when missing
-    /// SQLite's page cache for each bank connection (storage::default_page_cache_bytes)
-    std::size_t database_cache = std::size_t{64} * 1024 * 1024;
-    // The server-side secret mixed into every PIN hash; created (random, mode 0600) when missing.
-    // HODI_PIN_PEPPER, when set, is the pepper itself and the file is not read.
-    std::filesystem::path pin_pepper_file = "var/pin_pepper";
-    std::optional<std::string> pin_pepper;      ///< from HODI_PIN_PEPPER only, never from YAML
-    PinHashCost pin_hash_cost = PinHashCost::interactive;
-    Payments payments = Payments::sandbox;
+// Which session store serves hops, and the settings of each.
+struct SessionSettings {
+    SessionBackend backend = SessionBackend::memory;  ///< `sessions`
+    storage::MemorySessionStoreSettings memory;        ///< `max_sessions`
+    storage::RedisSettings redis;                      ///< `redis.*`, used with backend redis
+};
+
+// What answers the menus' actions and, for the bank, where its SQLite file is.
+struct BankSettings {
+    ActionsBackend actions = ActionsBackend::bank;  ///< `actions`
+    // `database` (created with its folder when missing) and `database_cache`, SQLite's page
+    // cache for each bank connection.
+    storage::StoreSettings store{.path = default_database_path,
+                                 .page_cache_bytes = storage::default_page_cache_bytes};
+};
+
+// How PINs are hashed: the pepper mixed into each, and the argon2 cost.
+struct PinHashSettings {
+    // The server-side secret mixed into every PIN hash; created (random, mode 0600) when
+    // missing. HODI_PIN_PEPPER, when set, is the pepper itself and the file is not read.
+    std::filesystem::path pepper_file = default_pin_pepper_path;  ///< `pin_pepper_file`
+    std::optional<std::string> pepper;  ///< from HODI_PIN_PEPPER only, never from YAML
+    PinHashCost cost = PinHashCost::interactive;  ///< `pin_hash_cost`
+};
+
+// Who carries out the outbox's M-Pesa legs, and how often the drainer looks for due rows.
+struct PaymentSettings {
+    Payments mode = Payments::sandbox;               ///< `payments.mode`
     std::chrono::milliseconds sandbox_delay{2'000};  ///< how long a sandbox leg "takes"
-    std::chrono::milliseconds outbox_poll{500};  ///< how often the drainer looks for due rows
-    storage::LoanSettings loans;                ///< products and score limits (`loans:`)
+    std::chrono::milliseconds outbox_poll{500};      ///< how often the drainer looks
+};
+
+// Everything `hodi serve` runs with, one Settings struct per component. Plain values: the
+// Node (app/node.hpp) hands each component its own part.
+struct Config {
+    unsigned threads = 0;            ///< network threads; 0 means one per core
+    std::string log_level = "info";  ///< trace, debug, info, warn, error, off
+    // The menu file, taken as it is (relative to the working directory). Unset: the shipped
+    // menu, looked for by locate_menu (app/paths.hpp).
+    std::optional<std::filesystem::path> menu;
+    // Where the HTTP server listens (`listen`) and its limits and timeouts (`http.*`).
+    adapters::HttpServerSettings http;
+    // The hop deadline (`hop_budget`, under AT's 15 s) and how long a session lives after its
+    // last hop (`session_timeout`, session_ttl here; 0: the menu's session_timeout).
+    adapters::UssdSettings ussd;
+    SessionSettings sessions;
+    BankSettings bank;
+    PinHashSettings pins;
+    PaymentSettings payments;
+    storage::LoanSettings loans;  ///< products and score limits (`loans:`)
 
     unsigned effective_threads() const;  ///< threads, or the core count when 0
 };
 
 // A configuration hodi cannot run with. The message names the source and the key, e.g.
-// "hodi.yaml:3:1: unknown key 'lisen'" or "HODI_THREADS: not a number: 'x'".
+// "hodi.yaml:3:1: unknown key 'lisen'" or
+// "HODI_THREADS: expected a whole number from 0 to 1024, got 'x'".
 class ConfigError : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;

@@ -50,10 +50,10 @@ TEST_CASE("without a file or variables every setting has its default") {
     CHECK(config.http.body_limit == 16 * 1024);
     CHECK(config.http.header_limit == 8 * 1024);
     CHECK(config.http.read_timeout == 10s);
-    CHECK(config.menu == "menus/hodi.yaml");
-    CHECK(config.sessions == SessionBackend::memory);
-    CHECK(config.session_timeout == 0s);
-    CHECK(config.hop_budget == 5s);
+    CHECK_FALSE(config.menu.has_value());  // the shipped menu, found by locate_menu
+    CHECK(config.sessions.backend == SessionBackend::memory);
+    CHECK(config.ussd.session_ttl == 0s);
+    CHECK(config.ussd.hop_budget == 5s);
     CHECK(config.log_level == "info");
     CHECK(config.effective_threads() >= 1);
 }
@@ -86,19 +86,19 @@ redis:
     CHECK(config.threads == 3);
     CHECK(config.menu == "other.yaml");
     CHECK(config.log_level == "warn");
-    CHECK(config.sessions == SessionBackend::redis);
-    CHECK(config.session_timeout == 120s);
-    CHECK(config.max_sessions == 500);
-    CHECK(config.hop_budget == 1500ms);
+    CHECK(config.sessions.backend == SessionBackend::redis);
+    CHECK(config.ussd.session_ttl == 120s);
+    CHECK(config.sessions.memory.max_sessions == 500);
+    CHECK(config.ussd.hop_budget == 1500ms);
     CHECK(config.http.body_limit == 4096);
     CHECK(config.http.header_limit == 2048);
     CHECK(config.http.read_timeout == 250ms);
     CHECK(config.http.idle_timeout == 30s);
     CHECK(config.http.shutdown_grace == 2s);
-    CHECK(config.redis.host == "10.0.0.5");
-    CHECK(config.redis.port == 6380);
-    CHECK(config.redis.db == 2);
-    CHECK(config.redis.command_timeout == 100ms);
+    CHECK(config.sessions.redis.host == "10.0.0.5");
+    CHECK(config.sessions.redis.port == 6380);
+    CHECK(config.sessions.redis.db == 2);
+    CHECK(config.sessions.redis.command_timeout == 100ms);
 }
 
 TEST_CASE("HODI_ variables override the file") {
@@ -116,7 +116,7 @@ TEST_CASE("HODI_ variables override the file") {
     CHECK(config.http.port == 7001);
     CHECK(config.threads == 2);
     CHECK(config.menu == "menus/test.yaml");
-    CHECK(config.session_timeout == 90s);
+    CHECK(config.ussd.session_ttl == 90s);
     CHECK(config.http.body_limit == 2048);
     CHECK(config.log_level == "debug");
 }
@@ -174,19 +174,19 @@ TEST_CASE("the example configuration loads and matches the defaults") {
     CHECK(example.http.shutdown_grace == defaults.http.shutdown_grace);
     CHECK(example.threads == defaults.threads);
     CHECK(example.menu == defaults.menu);
-    CHECK(example.max_sessions == defaults.max_sessions);
-    CHECK(example.hop_budget == defaults.hop_budget);
-    CHECK(example.redis.command_timeout == defaults.redis.command_timeout);
-    CHECK(example.redis.key_prefix == defaults.redis.key_prefix);
-    CHECK(example.actions == defaults.actions);
-    CHECK(example.database == defaults.database);
-    CHECK(example.database_cache == defaults.database_cache);
-    CHECK(defaults.database_cache == storage::default_page_cache_bytes);
-    CHECK(example.pin_pepper_file == defaults.pin_pepper_file);
-    CHECK(example.pin_hash_cost == defaults.pin_hash_cost);
-    CHECK(example.payments == defaults.payments);
-    CHECK(example.sandbox_delay == defaults.sandbox_delay);
-    CHECK(example.outbox_poll == defaults.outbox_poll);
+    CHECK(example.sessions.memory.max_sessions == defaults.sessions.memory.max_sessions);
+    CHECK(example.ussd.hop_budget == defaults.ussd.hop_budget);
+    CHECK(example.sessions.redis.command_timeout == defaults.sessions.redis.command_timeout);
+    CHECK(example.sessions.redis.key_prefix == defaults.sessions.redis.key_prefix);
+    CHECK(example.bank.actions == defaults.bank.actions);
+    CHECK(example.bank.store.path == defaults.bank.store.path);
+    CHECK(example.bank.store.page_cache_bytes == defaults.bank.store.page_cache_bytes);
+    CHECK(defaults.bank.store.page_cache_bytes == storage::default_page_cache_bytes);
+    CHECK(example.pins.pepper_file == defaults.pins.pepper_file);
+    CHECK(example.pins.cost == defaults.pins.cost);
+    CHECK(example.payments.mode == defaults.payments.mode);
+    CHECK(example.payments.sandbox_delay == defaults.payments.sandbox_delay);
+    CHECK(example.payments.outbox_poll == defaults.payments.outbox_poll);
 }
 
 TEST_CASE("bank and payment settings read from YAML and HODI_* with named errors") {
@@ -200,13 +200,13 @@ TEST_CASE("bank and payment settings read from YAML and HODI_* with named errors
                                    {"HODI_SANDBOX_DELAY", "0s"},
                                    {"HODI_OUTBOX_POLL", "50ms"},
                                    {"HODI_PIN_PEPPER", "a-pepper-from-the-environment"}}));
-    CHECK(config.actions == ActionsBackend::demo);
-    CHECK(config.database == "/data/bank.db");
-    CHECK(config.database_cache == std::size_t{256} * 1024 * 1024);
-    CHECK(config.pin_hash_cost == PinHashCost::minimum);
-    CHECK(config.sandbox_delay == std::chrono::milliseconds(0));
-    CHECK(config.outbox_poll == std::chrono::milliseconds(50));
-    CHECK(config.pin_pepper == "a-pepper-from-the-environment");
+    CHECK(config.bank.actions == ActionsBackend::demo);
+    CHECK(config.bank.store.path == "/data/bank.db");
+    CHECK(config.bank.store.page_cache_bytes == std::size_t{256} * 1024 * 1024);
+    CHECK(config.pins.cost == PinHashCost::minimum);
+    CHECK(config.payments.sandbox_delay == std::chrono::milliseconds(0));
+    CHECK(config.payments.outbox_poll == std::chrono::milliseconds(50));
+    CHECK(config.pins.pepper == "a-pepper-from-the-environment");
     for (const auto& [name, value] : std::vector<std::pair<std::string, std::string>>{
              {"HODI_ACTIONS", "ledger"},
              {"HODI_DATABASE_CACHE", "lots"},

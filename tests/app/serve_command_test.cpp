@@ -111,4 +111,31 @@ TEST_CASE("hodi serve refuses a broken menu or configuration with exit code 2") 
     CHECK(bad_config.output.find("HODI_THREADS") != std::string::npos);
 }
 
+TEST_CASE("hodi serve started outside the repository finds the shipped menu and keeps var/ there") {
+    // Goal: the README's "no configuration at all" holds wherever hodi is started. Method: run
+    // the built binary from an empty folder with no menu configured; it must serve the shipped
+    // menu (copied next to the binary) and create its bank under that folder's var/.
+    const unsigned short port = free_loopback_port();
+    TempDir dir;
+    const std::string command = "cd '" + dir.path().string() + "' && exec '" +
+                                std::string(HODI_BINARY) + "' serve";
+    ChildProcess hodi({"sh", "-c", command}, {listen_env(port), "HODI_THREADS=1"},
+                      dir.path() / "serve.log");
+    REQUIRE_MESSAGE(wait_for_port(port, 20s), read_file(dir.path() / "serve.log"));
+    adapters::HttpClient client("127.0.0.1", port);
+    const std::string body = adapters::form_encode({{"sessionId", "ATUid_elsewhere"},
+                                                    {"serviceCode", "*384*2470#"},
+                                                    {"phoneNumber", "+254712345678"},
+                                                    {"networkCode", "63902"},
+                                                    {"text", ""}});
+    const auto response = client.post_form("/ussd/at", body);
+    REQUIRE(response.has_value());
+    CHECK(response->body.starts_with("CON "));
+    hodi.signal(SIGTERM);
+    CHECK(hodi.wait(10s) == 0);
+    CHECK(std::filesystem::exists(dir.path() / "var/hodi.db"));
+    CHECK(std::filesystem::exists(dir.path() / "var/pin_pepper"));
+    CHECK(read_file(dir.path() / "serve.log").find("menus/hodi.yaml") != std::string::npos);
+}
+
 }  // namespace hodi::test

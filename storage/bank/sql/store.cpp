@@ -3,11 +3,14 @@
 
 #include <spdlog/spdlog.h>
 
+#include "engine/assert.hpp"
 #include "storage/bank/sql/schema.hpp"
 
 namespace hodi::storage {
 
 boost::system::result<std::unique_ptr<Store>> Store::open(StoreSettings settings) {
+    // SQLite would open a private temporary database for "", a different one per connection.
+    HODI_ASSERT(!settings.path.empty());
     auto connection = open_connection(settings.path, settings.page_cache_bytes);
     if (!connection) return connection.error();
     if (auto migrated = migrate(**connection); !migrated) return migrated.error();

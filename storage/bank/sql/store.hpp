@@ -26,7 +26,8 @@ namespace hodi::storage {
 namespace net = boost::asio;
 
 struct StoreSettings {
-    std::filesystem::path path = "var/hodi.db";  ///< created with its folder when missing
+    // Created with its folder when missing. No default: the commands name it (app/paths.hpp).
+    std::filesystem::path path;
     /// SQLite's page cache, for each connection: the writer's and each reader's.
     std::size_t page_cache_bytes = default_page_cache_bytes;
 };
