@@ -57,10 +57,10 @@ verify_us=$(field "$seeded" pin_verify_us)
 pick_port >"$log_dir/port" && memory_port=$(<"$log_dir/port")
 pick_port >"$log_dir/port" && bank_port=$(<"$log_dir/port")
 (cd "$root" && HODI_THREADS=1 HODI_ACTIONS=demo exec taskset -c "$server_cpu" \
-    "$build/app/hodi" serve --listen "127.0.0.1:$memory_port" >"$log_dir/memory.log" 2>&1) &
+    "$build/hodi" serve --listen "127.0.0.1:$memory_port" >"$log_dir/memory.log" 2>&1) &
 pids+=($!)
 (cd "$root" && HODI_THREADS=1 HODI_DATABASE="$log_dir/hodi.db" HODI_PIN_PEPPER="$pepper" \
-    HODI_PIN_HASH_COST=minimum exec taskset -c "$server_cpu" "$build/app/hodi" serve \
+    HODI_PIN_HASH_COST=minimum exec taskset -c "$server_cpu" "$build/hodi" serve \
     --listen "127.0.0.1:$bank_port" >"$log_dir/bank.log" 2>&1) &
 pids+=($!)
 wait_for_port "$memory_port" || { cat "$log_dir/memory.log" >&2; exit 1; }

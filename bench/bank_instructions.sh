@@ -52,7 +52,7 @@ count() {  # count KIND INPUTS: instructions per hop of one server kind on one d
     fi
     out="$log_dir/callgrind.$kind"
     (cd "$root" && exec env "${env[@]}" valgrind --tool=callgrind --instr-atstart=no \
-        --callgrind-out-file="$out" "$build/app/hodi" serve --listen "127.0.0.1:$port" \
+        --callgrind-out-file="$out" "$build/hodi" serve --listen "127.0.0.1:$port" \
         >"$log_dir/$kind.log" 2>&1) &
     pid=$!
     pids+=("$pid")

@@ -40,7 +40,7 @@ taskset -c "$server_cpu" "$build/bench/bench_ceiling_server" --listen "127.0.0.1
     2>"$log_dir/ceiling.log" &
 pids+=($!)
 # hodi serves the shipped menu (menus/hodi.yaml, in-memory sessions) on one I/O thread.
-(cd "$root" && HODI_THREADS=1 HODI_ACTIONS=demo exec taskset -c "$server_cpu" "$build/app/hodi" serve \
+(cd "$root" && HODI_THREADS=1 HODI_ACTIONS=demo exec taskset -c "$server_cpu" "$build/hodi" serve \
     --listen "127.0.0.1:$hodi_port" >"$log_dir/hodi.log" 2>&1) &
 pids+=($!)
 # The same hodi with its sessions in Redis. Redis is part of the server side, so it shares CPU 0
@@ -50,7 +50,7 @@ taskset -c "$server_cpu" redis-server --port "$redis_port" --bind 127.0.0.1 --sa
 pids+=($!)
 wait_for_port "$redis_port"
 (cd "$root" && HODI_THREADS=1 HODI_ACTIONS=demo HODI_SESSIONS=redis HODI_REDIS_URL="redis://127.0.0.1:$redis_port/0" \
-    exec taskset -c "$server_cpu" "$build/app/hodi" serve --listen "127.0.0.1:$redis_hodi_port" \
+    exec taskset -c "$server_cpu" "$build/hodi" serve --listen "127.0.0.1:$redis_hodi_port" \
     >"$log_dir/hodi-redis.log" 2>&1) &
 pids+=($!)
 wait_for_port "$ceiling_port"

@@ -7,7 +7,7 @@ packages=(
     build-essential cmake ninja-build pkg-config ccache git
     libboost1.81-dev libboost-json1.81-dev libsqlitecpp-dev libhiredis-dev libyaml-cpp-dev
     libspdlog-dev doctest-dev libcli11-dev libsodium-dev libssl-dev
-    redis-server wrk util-linux
+    redis-server wrk util-linux curl
 )
 
 missing=()
