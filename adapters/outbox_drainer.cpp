@@ -131,7 +131,8 @@ net::awaitable<DrainPass> call_and_record(std::shared_ptr<OutboxDrainer::State> 
 net::awaitable<result<DrainPass>> run_pass(std::shared_ptr<OutboxDrainer::State> state) {
     const Seconds now = state->clock();
     auto claimed = co_await state->store.write<Claimed>(
-        claim_job(now, state->settings.batch, state->settings.claim_lease));
+        claim_job(now, state->settings.batch,
+                  std::chrono::ceil<std::chrono::seconds>(state->settings.claim_lease)));
     if (!claimed) {
         add(state->errors, 1);
         spdlog::error("payments: outbox pass failed: {}", claimed.error().message());
@@ -174,7 +175,7 @@ OutboxDrainer::OutboxDrainer(net::any_io_executor executor, storage::Store& stor
     : state_(std::make_shared<State>(std::move(executor), store, settings, std::move(senders),
                                      std::move(clock))) {
     HODI_ASSERT(state_->senders.stk_push && state_->senders.b2c && state_->senders.sms);
-    HODI_ASSERT(std::chrono::milliseconds(settings.claim_lease) > settings.send_deadline);
+    HODI_ASSERT(settings.claim_lease > longest_pass(settings));
 }
 
 OutboxDrainer::~OutboxDrainer() { stop(); }

@@ -25,15 +25,24 @@ namespace net = boost::asio;
 struct DrainerSettings {
     std::chrono::milliseconds poll{500};  ///< how often to look for due rows
     std::size_t batch = 64;               ///< rows claimed per pass at most
-    std::size_t in_flight_max = 8;        ///< sender calls awaited at once
+    std::size_t in_flight_max = 16;       ///< sender calls awaited at once
     /// A call unanswered by then is recorded as unknown (kept for a status query) and cancelled.
     std::chrono::milliseconds send_deadline{10'000};
-    /// How long a claimed row stays out of other passes' reach: longer than a pass can take, so
-    /// only a drainer that died mid-pass ever has its rows claimed again.
-    std::chrono::seconds claim_lease{60};
+    /// How long a claimed row stays out of other passes' reach: longer than a pass can take
+    /// (longest_pass), so only a drainer that died mid-pass ever has its rows claimed again. It
+    /// is also how long the rows of a drainer killed mid-pass wait before they are sent again.
+    std::chrono::milliseconds claim_lease{60'000};
     storage::OutboxRetry retry{};  ///< backoff and bounds for transient errors
     std::uint32_t jitter_seed = 0;  ///< seeds the backoff jitter; 0 takes one from the system
 };
+
+// The longest a pass can take: its calls go `in_flight_max` at a time, each within
+// `send_deadline`; recording is one write job, well inside a second.
+inline std::chrono::milliseconds longest_pass(const DrainerSettings& settings) {
+    const std::size_t in_flight = settings.in_flight_max == 0 ? 1 : settings.in_flight_max;
+    const auto rounds = static_cast<std::int64_t>((settings.batch + in_flight - 1) / in_flight);
+    return rounds * settings.send_deadline + std::chrono::seconds{1};
+}
 
 // Figures since start, for /metrics and health.
 struct DrainerCounters {

@@ -133,7 +133,11 @@ void add_payment_keys(std::vector<Key>& keys) {
     keys.push_back(key("payments.sandbox_delay", "HODI_SANDBOX_DELAY", any_duration,
                        [](Config& c) -> auto& { return c.payments.sandbox_delay; }));
     keys.push_back(key("payments.outbox_poll", "HODI_OUTBOX_POLL", positive_duration,
-                       [](Config& c) -> auto& { return c.payments.outbox_poll; }));
+                       [](Config& c) -> auto& { return c.payments.outbox.poll; }));
+    keys.push_back(key("payments.send_deadline", "HODI_SEND_DEADLINE", positive_duration,
+                       [](Config& c) -> auto& { return c.payments.outbox.send_deadline; }));
+    keys.push_back(key("payments.outbox_lease", "HODI_OUTBOX_LEASE", positive_duration,
+                       [](Config& c) -> auto& { return c.payments.outbox.claim_lease; }));
 }
 
 // Every key, grouped by the component it configures. The `loans:` section has its own reader
@@ -232,6 +236,13 @@ Config load_config(const std::optional<std::filesystem::path>& file,
     if (path) apply_file(config, *path);
     for (const Key& key : keys()) {
         if (auto value = environment(key.env)) key.apply(config, *value, std::string(key.env));
+    }
+    const adapters::DrainerSettings& outbox = config.payments.outbox;
+    if (outbox.claim_lease <= adapters::longest_pass(outbox)) {
+        throw ConfigError("payments.outbox_lease: " + std::to_string(outbox.claim_lease.count()) +
+                          "ms is not longer than a pass can take (" +
+                          std::to_string(adapters::longest_pass(outbox).count()) +
+                          "ms with this send_deadline); raise it or lower send_deadline");
     }
     // The pepper is a secret: only the environment may carry it, never a config file.
     if (auto pepper = environment("HODI_PIN_PEPPER"); pepper && !pepper->empty()) {

@@ -14,6 +14,7 @@
 
 #include "adapters/ussd_hop.hpp"
 #include "adapters/http_server.hpp"
+#include "adapters/outbox_drainer.hpp"
 #include "app/paths.hpp"
 #include "storage/bank/money/loan_settings.hpp"
 #include "storage/bank/sql/store.hpp"
@@ -75,11 +76,13 @@ struct PinHashSettings {
     PinHashCost cost = PinHashCost::interactive;  ///< `pin_hash_cost`
 };
 
-// Who carries out the outbox's M-Pesa legs, and how often the drainer looks for due rows.
+// Who carries out the outbox's M-Pesa legs, and how the drainer paces them.
 struct PaymentSettings {
     Payments mode = Payments::sandbox;               ///< `payments.mode`
     std::chrono::milliseconds sandbox_delay{2'000};  ///< how long a sandbox leg "takes"
-    std::chrono::milliseconds outbox_poll{500};      ///< how often the drainer looks
+    // `payments.outbox_poll`, `payments.send_deadline` and `payments.outbox_lease`; the lease
+    // must outlast the longest pass (adapters::longest_pass), which load_config checks.
+    adapters::DrainerSettings outbox;
 };
 
 // Everything `hodi serve` runs with, one Settings struct per component. Plain values: the

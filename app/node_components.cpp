@@ -148,7 +148,7 @@ std::unique_ptr<adapters::OutboxDrainer> make_drainer(net::any_io_executor execu
                                                       const PaymentSettings& payments) {
     return std::make_unique<adapters::OutboxDrainer>(
         std::move(executor), store,
-        adapters::DrainerSettings{.poll = payments.outbox_poll},
+        payments.outbox,
         adapters::Senders::all(std::make_shared<adapters::SandboxSender>(
             adapters::SandboxSettings{.delay = payments.sandbox_delay})),
         wall_clock_seconds);

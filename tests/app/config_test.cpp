@@ -186,7 +186,9 @@ TEST_CASE("the example configuration loads and matches the defaults") {
     CHECK(example.pins.cost == defaults.pins.cost);
     CHECK(example.payments.mode == defaults.payments.mode);
     CHECK(example.payments.sandbox_delay == defaults.payments.sandbox_delay);
-    CHECK(example.payments.outbox_poll == defaults.payments.outbox_poll);
+    CHECK(example.payments.outbox.poll == defaults.payments.outbox.poll);
+    CHECK(example.payments.outbox.send_deadline == defaults.payments.outbox.send_deadline);
+    CHECK(example.payments.outbox.claim_lease == defaults.payments.outbox.claim_lease);
 }
 
 TEST_CASE("bank and payment settings read from YAML and HODI_* with named errors") {
@@ -205,7 +207,7 @@ TEST_CASE("bank and payment settings read from YAML and HODI_* with named errors
     CHECK(config.bank.store.page_cache_bytes == std::size_t{256} * 1024 * 1024);
     CHECK(config.pins.cost == PinHashCost::minimum);
     CHECK(config.payments.sandbox_delay == std::chrono::milliseconds(0));
-    CHECK(config.payments.outbox_poll == std::chrono::milliseconds(50));
+    CHECK(config.payments.outbox.poll == std::chrono::milliseconds(50));
     CHECK(config.pins.pepper == "a-pepper-from-the-environment");
     for (const auto& [name, value] : std::vector<std::pair<std::string, std::string>>{
              {"HODI_ACTIONS", "ledger"},
@@ -223,6 +225,19 @@ TEST_CASE("bank and payment settings read from YAML and HODI_* with named errors
             CHECK(std::string(error.what()).starts_with(name + ": "));
         }
     }
+}
+
+TEST_CASE("an outbox lease shorter than a pass can take is refused, naming the key") {
+    // Goal: rows a live pass still holds are never claimed by another pass, which would call
+    // the provider twice for them. Method: a lease of 5s against 10s deadlines; then one that
+    // outlasts 200ms deadlines.
+    CHECK_THROWS_WITH_AS(load_config(std::nullopt, environment({{"HODI_OUTBOX_LEASE", "5s"}})),
+                         doctest::Contains("payments.outbox_lease"), ConfigError);
+    const Config short_calls = load_config(
+        std::nullopt, environment({{"HODI_OUTBOX_LEASE", "3s"}, {"HODI_SEND_DEADLINE", "200ms"}}));
+    CHECK(short_calls.payments.outbox.claim_lease == 3s);
+    CHECK(short_calls.payments.outbox.send_deadline == 200ms);
+    CHECK(adapters::longest_pass(short_calls.payments.outbox) < 3s);
 }
 
 TEST_CASE("the PIN pepper is never read from a configuration file") {

@@ -89,7 +89,9 @@ public:
                 "HODI_MENU=" + (source_dir() / "menus/hodi.yaml").string(), "HODI_THREADS=2",
                 "HODI_LOG_LEVEL=warn", "HODI_DATABASE=" + database().string(),
                 "HODI_PIN_PEPPER=crash-test-pepper-0001", "HODI_PIN_HASH_COST=minimum",
-                "HODI_SANDBOX_DELAY=0s", "HODI_OUTBOX_POLL=50ms"},
+                "HODI_SANDBOX_DELAY=0s", "HODI_OUTBOX_POLL=50ms",
+                // Rows a killed pass had claimed come due again when their lease ends.
+                "HODI_SEND_DEADLINE=200ms", "HODI_OUTBOX_LEASE=3s"},
             dir_ / ("hodi-" + std::to_string(++starts_) + ".log"));
         REQUIRE_MESSAGE(wait_for_port(port_, 30s), "hodi serve did not start (start "
                                                        << starts_ << ")");
