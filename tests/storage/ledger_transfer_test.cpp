@@ -158,3 +158,31 @@ TEST_CASE("the book audit names every kind of tampering") {
     REQUIRE(floor.size() == 1);
     CHECK(floor.front().find("below its floor") != std::string::npos);
 }
+
+TEST_CASE("a transfer whose state this binary never wrote is corrupt, never posted") {
+    // Goal: a garbled pending transfer is never read as posted (which would settle money nobody
+    // confirmed). Method: set a two-phase transfer's state to garbage by raw SQL; finding,
+    // replaying, posting and voiding it all answer corrupt, and no entry or balance moves.
+    Book book;
+    REQUIRE(book.move("t1", book.clearing, book.alice, 10'000).has_value());
+    REQUIRE(book.move("hold", book.alice, book.bob, 2'500, true).has_value());
+    book.db->exec("PRAGMA ignore_check_constraints = ON");
+    book.db->exec("UPDATE transfers SET state = 'settled?' WHERE id = 'hold'");
+    book.db->exec("PRAGMA ignore_check_constraints = OFF");
+    const auto entries_before = book.db->execAndGet("SELECT count(*) FROM entries").getInt64();
+
+    CHECK(find_transfer(*book.db, "hold").error() == BankError::corrupt);
+    CHECK(book.move("hold", book.alice, book.bob, 2'500, true).error() == BankError::corrupt);
+    CHECK(post_transfer(*book.db, "hold", now).error() == BankError::corrupt);
+    CHECK(void_transfer(*book.db, "hold", now).error() == BankError::corrupt);
+    const auto recent = recent_transfers(*book.db, book.alice, 10);
+    REQUIRE(recent.has_value());
+    REQUIRE(recent->size() == 1);
+    CHECK(recent->front().id == "t1");
+
+    CHECK(book.db->execAndGet("SELECT count(*) FROM entries").getInt64() == entries_before);
+    CHECK(book.balance(book.bob) == 0);
+    CHECK(book.available(book.alice) == 7'500);
+    CHECK(book.db->execAndGet("SELECT state FROM transfers WHERE id = 'hold'").getString() ==
+          "settled?");
+}

@@ -2,6 +2,7 @@
 // entries that justify them; verify_book() recomputes one from the other.
 #include "storage/bank/money/ledger.hpp"
 
+#include "engine/assert.hpp"
 #include "storage/bank/sql/bank_error.hpp"
 
 namespace hodi::storage {
@@ -12,13 +13,18 @@ constexpr const char* transfer_columns =
     "SELECT seq, id, debit_account, credit_account, amount, kind, two_phase, state, created_at "
     "FROM transfers ";
 
-TransferState parse_state(const std::string& text) {
+// A state this binary never wrote (a newer hodi, a hand edit) is corruption, never a default:
+// reading a garbled pending transfer as posted would settle money nobody confirmed.
+std::optional<TransferState> parse_state(const std::string& text) {
     if (text == "pending") return TransferState::pending;
+    if (text == "posted") return TransferState::posted;
     if (text == "voided") return TransferState::voided;
-    return TransferState::posted;
+    return std::nullopt;
 }
 
-Transfer read_transfer(Prepared& query) {
+boost::system::result<Transfer> read_transfer(Prepared& query) {
+    const auto state = parse_state(query.getColumn(7).getString());
+    if (!state) return make_error_code(BankError::corrupt);
     Transfer transfer;
     transfer.seq = query.getColumn(0).getInt64();
     transfer.id = query.getColumn(1).getString();
@@ -27,7 +33,7 @@ Transfer read_transfer(Prepared& query) {
     transfer.amount = query.getColumn(4).getInt64();
     transfer.kind = query.getColumn(5).getString();
     transfer.two_phase = query.getColumn(6).getInt() != 0;
-    transfer.state = parse_state(query.getColumn(7).getString());
+    transfer.state = *state;
     transfer.created_at = Seconds{std::chrono::seconds{query.getColumn(8).getInt64()}};
     return transfer;
 }
@@ -38,8 +44,11 @@ bool same_content(const Transfer& stored, const TransferRequest& request) {
            stored.two_phase == request.two_phase;
 }
 
-// Writes the two entries of a posted transfer and moves the stored balances with them.
+// Writes the two entries of a posted transfer and moves the stored balances with them. The
+// entries sum to zero by construction; the asserts keep the callers' checks honest.
 void write_entries(Connection& db, const Transfer& transfer, Seconds now) {
+    HODI_ASSERT(transfer.amount > 0 && transfer.amount <= transfer_cents_max);
+    HODI_ASSERT(transfer.debit != transfer.credit);
     Prepared entry(db,
                    "INSERT INTO entries (transfer, account, amount, created_at) "
                    "VALUES (?, ?, ?, ?)");
@@ -61,7 +70,10 @@ void write_entries(Connection& db, const Transfer& transfer, Seconds now) {
     }
 }
 
-void set_state(Connection& db, std::int64_t seq, TransferState state, Seconds now) {
+// Only a pending transfer is ever resolved, and only once: posted and voided are final.
+void set_state(Connection& db, const Transfer& transfer, TransferState state, Seconds now) {
+    HODI_ASSERT(transfer.state == TransferState::pending && state != TransferState::pending);
+    const std::int64_t seq = transfer.seq;
     Prepared update(db, "UPDATE transfers SET state = ?, resolved_at = ? WHERE seq = ?");
     update.bind(1, std::string(to_string(state)));
     update.bind(2, unix_seconds(now));
@@ -149,7 +161,9 @@ boost::system::result<std::optional<Transfer>> find_transfer(Connection& db, std
     Prepared query(db, std::string(transfer_columns) + "WHERE id = ?");
     query.bind(1, std::string(id));
     if (!query.executeStep()) return std::optional<Transfer>{};
-    return std::optional<Transfer>{read_transfer(query)};
+    auto transfer = read_transfer(query);
+    if (!transfer) return transfer.error();
+    return std::optional<Transfer>{std::move(*transfer)};
 }
 
 boost::system::result<Transfer> create_transfer(Connection& db, const TransferRequest& request,
@@ -215,7 +229,7 @@ boost::system::result<Transfer> post_transfer(Connection& db, std::string_view i
     // it from pending_debits into the balance leaves the available amount unchanged.
     release_reservation(db, transfer);
     write_entries(db, transfer, now);
-    set_state(db, transfer.seq, TransferState::posted, now);
+    set_state(db, transfer, TransferState::posted, now);
     transfer.state = TransferState::posted;
     return transfer;
 }
@@ -230,7 +244,7 @@ boost::system::result<Transfer> void_transfer(Connection& db, std::string_view i
         return make_error_code(BankError::already_posted);
     }
     release_reservation(db, transfer);
-    set_state(db, transfer.seq, TransferState::voided, now);
+    set_state(db, transfer, TransferState::voided, now);
     transfer.state = TransferState::voided;
     return transfer;
 }
@@ -243,7 +257,11 @@ boost::system::result<std::vector<Transfer>> recent_transfers(Connection& db, Ac
     query.bind(1, account);
     query.bind(2, static_cast<std::int64_t>(count));
     std::vector<Transfer> transfers;
-    while (query.executeStep()) transfers.push_back(read_transfer(query));
+    while (query.executeStep()) {
+        auto transfer = read_transfer(query);
+        if (!transfer) return transfer.error();
+        transfers.push_back(std::move(*transfer));
+    }
     return transfers;
 }
 
