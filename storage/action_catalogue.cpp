@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "storage/bank/money/loans.hpp"
+
 namespace hodi::storage {
 
 namespace {
@@ -85,7 +87,7 @@ std::vector<ActionSpec> loan_specs() {
         {"loan.limit", {}, {"ok", "none"}, {"limit"}},
         {"loan.apply",
          {amount(),
-          {"purpose", ParamType::choice, true, {"emergency", "business", "education", "personal"}},
+          {"purpose", ParamType::choice, true, {loan_purposes.begin(), loan_purposes.end()}},
           pin()},
          {"ok", "over_limit", "too_small", "has_open_loan", "wrong_pin", "locked"},
          {"amount", "total_due", "due_date", "limit", "min"}},
@@ -100,7 +102,11 @@ std::vector<ActionSpec> loan_specs() {
          {amount(), source(), pin()},
          {"ok", "pending", "wrong_pin", "locked", "insufficient_funds", "none"},
          {"amount", "balance_due"}},
-        {"score", {}, {"ok"}, {"score", "reasons"}},
+        // no_history: no loan repaid or fallen due yet (see credit_score.hpp for the figures).
+        {"score",
+         {},
+         {"ok", "no_history"},
+         {"score", "savings", "loans", "activity", "tenure", "weeks", "on_time", "moves", "days"}},
     };
 }
 

@@ -157,8 +157,7 @@ ActionResult savings_action(std::string_view name, const Variables& args) {
              {"balance", format_cents(wallet_cents + *amount)}}};
 }
 
-ActionResult loan_action(std::string_view name, const Variables& args,
-                         const ActionContext& context) {
+ActionResult loan_action(std::string_view name, const Variables& args) {
     if (name == "loan.limit") return {"ok", {{"limit", format_cents(loan_limit_cents)}}};
     if (name == "loan.status") {
         return {"ok",
@@ -167,10 +166,8 @@ ActionResult loan_action(std::string_view name, const Variables& args,
                  {"status", "open"}}};
     }
     if (name == "score") {
-        const ScoreParts parts = compute_score(demo_score_inputs);
-        return {"ok",
-                {{"score", std::to_string(parts.total())},
-                 {"reasons", score_reasons(parts, demo_score_inputs, context.language)}}};
+        ScoreAnswer answer = score_answer(compute_score(demo_score_inputs), demo_score_inputs);
+        return {std::move(answer.outcome), std::move(answer.outputs)};
     }
     if (name != "loan.apply" && name != "loan.repay") return {"error", {}};
     if (auto refused = check_pin(args)) return *refused;
@@ -209,7 +206,7 @@ engine::ActionResult DemoActions::answer(const engine::ActionRequest& request,
     const std::string_view name = request.name;
     if (name.starts_with("savings.")) return savings_action(name, request.args);
     if (name.starts_with("loan.") || name == "score") {
-        return loan_action(name, request.args, context);
+        return loan_action(name, request.args);
     }
     return account_action(name, request.args, context);
 }

@@ -3,38 +3,19 @@
 
 #include <doctest/doctest.h>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
-
 #include "storage/bank/money/book_check.hpp"
-#include "tests/support/vectors.hpp"
+#include "tests/storage/bank_teller.hpp"
 
 namespace {
 
-namespace net = boost::asio;
 using namespace hodi::storage;
 using hodi::engine::ActionResult;
 
 const Seconds start{std::chrono::seconds{1'800'000'000}};
 
-struct Teller {
-    hodi::test::TempDir dir;
-    std::unique_ptr<Store> store = Store::open(StoreSettings{dir.path() / "hodi.db"}).value();
-    Bank bank{*store, pin_settings_for_tests()};
-    BankActions actions{bank, [] { return start; }};
-    int hop = 0;
+struct Teller : hodi::test::Teller {
+    Teller() : hodi::test::Teller(start) {}
 
-    ActionResult act(std::string name, hodi::engine::Variables args) {
-        ActionContext context{"+254712345678", "session", hodi::engine::Language::en,
-                              "session:" + std::to_string(++hop)};
-        net::io_context io;
-        auto future = net::co_spawn(
-            io, actions.run({std::move(name), std::move(args)}, std::move(context)),
-            net::use_future);
-        io.run();
-        return future.get();
-    }
     // Funds the wallet as the M-Pesa callback would: post the pending topup.
     void top_up(const char* shillings) {
         REQUIRE(act("wallet.topup", {{"amount", shillings}}).outcome == "ok");

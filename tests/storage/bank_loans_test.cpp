@@ -4,10 +4,10 @@
 
 #include <doctest/doctest.h>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
+#include <algorithm>
 
+
+#include "storage/action_catalogue.hpp"
 #include "storage/bank/actions/bank_actions.hpp"
 #include "storage/bank/sql/bank_error.hpp"
 #include "storage/bank/money/book_check.hpp"
@@ -15,7 +15,7 @@
 #include "storage/bank/sql/schema.hpp"
 #include "storage/bank/money/settlement.hpp"
 #include "storage/bank/money/users.hpp"
-#include "tests/support/vectors.hpp"
+#include "tests/storage/bank_teller.hpp"
 
 namespace {
 
@@ -254,6 +254,32 @@ TEST_CASE("the book-wide sweep charges overdue borrowers who never dial, once, i
     CHECK(count(*b.db, "SELECT count(*) FROM audit WHERE event = 'loan.overdue'") == 1);
 }
 
+TEST_CASE("the catalogue, the loan code and the schema know the same loan purposes") {
+    // Goal: one definition of the purposes. Method: loan.apply's choices are loan_purposes; the
+    // loans table's CHECK takes each of them and refuses any other word.
+    const hodi::engine::ActionSpec* apply = find_action_spec("loan.apply");
+    REQUIRE(apply != nullptr);
+    const auto purpose = std::find_if(apply->params.begin(), apply->params.end(),
+                                      [](const auto& param) { return param.name == "purpose"; });
+    REQUIRE(purpose != apply->params.end());
+    CHECK(purpose->choices == std::vector<std::string>(loan_purposes.begin(), loan_purposes.end()));
+    Borrower b;
+    auto insert = [&b](std::string_view word) {
+        SQLite::Statement row(*b.db,
+                              "INSERT INTO loans (user_id, product, purpose, principal, interest, "
+                              "fee, penalty_rate, term_days, disbursement, state, due_at, "
+                              "created_at) VALUES (?, 'standard', ?, 100, 0, 0, 0, 30, ?, 'open', "
+                              "0, 0)");
+        row.bind(1, b.user.id);
+        row.bind(2, std::string(word));
+        row.bind(3, "purpose:" + std::string(word));
+        return row.exec();
+    };
+    for (const std::string_view word : loan_purposes) CHECK(insert(word) == 1);
+    CHECK_THROWS(insert("holiday"));
+    CHECK_FALSE(loan_purpose_known("holiday"));
+}
+
 TEST_CASE("dates read as dd/mm/yyyy") {
     // Goal: the due_date output format. Method: a known instant (2027-01-15 08:00 UTC).
     CHECK(format_date(Seconds{std::chrono::seconds{1'800'000'000}}) == "15/01/2027");
@@ -261,35 +287,11 @@ TEST_CASE("dates read as dd/mm/yyyy") {
 
 namespace {
 
-namespace net = boost::asio;
 using hodi::engine::ActionResult;
 
-// The loan actions through BankActions, as a menu calls them.
-struct Teller {
-    hodi::test::TempDir dir;
-    std::unique_ptr<Store> store = Store::open(StoreSettings{dir.path() / "hodi.db"}).value();
-    Bank bank{*store, pin_settings_for_tests()};
-    BankActions actions{bank, [] { return start; }, flat_settings()};
-    int hop = 0;
-
-    ActionResult act(std::string name, hodi::engine::Variables args, bool same_hop = false) {
-        if (!same_hop) ++hop;
-        ActionContext context{phone, "session", hodi::engine::Language::en,
-                              "session:" + std::to_string(hop)};
-        net::io_context io;
-        auto future = net::co_spawn(
-            io, actions.run({std::move(name), std::move(args)}, std::move(context)),
-            net::use_future);
-        io.run();
-        return future.get();
-    }
-    std::int64_t count_rows(const std::string& sql) {
-        return store
-            ->read_now<std::int64_t>([sql](Connection& db) {
-                return boost::system::result<std::int64_t>(count(db, sql));
-            })
-            .value();
-    }
+// The loan actions through BankActions, as a menu calls them, with a flat limit.
+struct Teller : hodi::test::Teller {
+    Teller() : hodi::test::Teller(start, flat_settings()) {}
 };
 
 const hodi::engine::Variables apply_args{{"amount", "2000"}, {"purpose", "business"},
@@ -313,7 +315,7 @@ TEST_CASE("loan.apply answers amounts and the due date, once per hop, and checks
     CHECK(applied.outputs.at("total_due") == "2,250");
     CHECK(applied.outputs.at("due_date") == "14/02/2027");
     CHECK(t.act("loan.apply", apply_args, true).outcome == "ok");
-    CHECK(t.count_rows("SELECT count(*) FROM loans") == 1);
+    CHECK(t.count("SELECT count(*) FROM loans") == 1);
     CHECK(t.act("loan.apply", apply_args).outcome == "has_open_loan");
     const ActionResult status = t.act("loan.status", {});
     CHECK(status.outcome == "ok");
@@ -330,7 +332,7 @@ TEST_CASE("loan.apply answers amounts and the due date, once per hop, and checks
         t.act("loan.repay", {{"amount", "5000"}, {"source", "mpesa"}, {"pin", "2580"}});
     CHECK(repay.outcome == "pending");
     CHECK(repay.outputs.at("amount") == "2,250");
-    CHECK(t.count_rows("SELECT count(*) FROM outbox WHERE kind = 'stk_push'") == 1);
+    CHECK(t.count("SELECT count(*) FROM outbox WHERE kind = 'stk_push'") == 1);
     CHECK(t.store
               ->read_now<BookSummary>([](Connection& db) {
                   return boost::system::result<BookSummary>(verify_book(db));

@@ -1,5 +1,5 @@
-// The credit score: its components from plain inputs, its reasons in both languages, and the
-// inputs gathered from the book with times passed in.
+// The credit score: its components from plain inputs, the figures the score action answers,
+// and the inputs gathered from the book with times passed in.
 #include "storage/bank/money/credit_score.hpp"
 
 #include <doctest/doctest.h>
@@ -16,13 +16,6 @@ using hodi::engine::Language;
 
 const Seconds start{std::chrono::seconds{1'800'000'000}};
 const std::string phone = "+254712345678";
-
-bool gsm7_basic(const std::string& text) {
-    for (const char c : text) {
-        if (c != '\n' && (c < ' ' || c > '~')) return false;
-    }
-    return true;
-}
 
 }  // namespace
 
@@ -44,21 +37,29 @@ TEST_CASE("each score component is bounded and a user without loans is neutral o
     CHECK(compute_score({0, 0, 3, 0, 0}).repayment == 0);
 }
 
-TEST_CASE("reasons fit the score screen in English and Kiswahili") {
-    // Goal: short, GSM-7, localized reasons. Method: typical and widest values in each language.
+TEST_CASE("the score answers its figures, and no_history until a loan is judged") {
+    // Goal: storage answers figures, the menu owns the words. Method: a typical record, the
+    // empty record, and the widest values; every output is digits and slashes.
     const ScoreInputs typical{6, 2, 0, 6, 200};
-    const std::string en = score_reasons(compute_score(typical), typical, Language::en);
-    CHECK(en == "Savings: 30/40 (6 of 8 weeks)\nLoans: 30/30 (2/2 on time)\n"
-                "Activity: 12/20 (6 in 30 days)\nTenure: 10/10 (200 days)");
-    const std::string sw = score_reasons(compute_score(typical), typical, Language::sw);
-    CHECK(sw.starts_with("Akiba: 30/40 (wiki 6 kati ya 8)\nMikopo: 30/30 (2/2 kwa wakati)"));
-    CHECK(score_reasons(compute_score({}), {}, Language::sw).find("bado hujakopa") !=
-          std::string::npos);
+    const ScoreAnswer answer = score_answer(compute_score(typical), typical);
+    CHECK(answer.outcome == "ok");
+    CHECK(answer.outputs == hodi::engine::Variables{{"score", "82"},
+                                                    {"savings", "30/40"},
+                                                    {"loans", "30/30"},
+                                                    {"activity", "12/20"},
+                                                    {"tenure", "10/10"},
+                                                    {"weeks", "6"},
+                                                    {"on_time", "2/2"},
+                                                    {"moves", "6"},
+                                                    {"days", "200"}});
+    const ScoreAnswer empty = score_answer(compute_score({}), {});
+    CHECK(empty.outcome == "no_history");
+    CHECK(empty.outputs.at("loans") == "15/30");
     const ScoreInputs widest{8, 999, 999, 9'999, 99'999};
-    for (const Language language : {Language::en, Language::sw}) {
-        const std::string text = score_reasons(compute_score(widest), widest, language);
-        CHECK(text.size() <= score_reasons_chars_max);
-        CHECK(gsm7_basic(text));
+    for (const auto& [name, value] : score_answer(compute_score(widest), widest).outputs) {
+        INFO(name);
+        CHECK(value.find_first_not_of("0123456789/") == std::string::npos);
+        CHECK(value.size() <= 9);
     }
 }
 

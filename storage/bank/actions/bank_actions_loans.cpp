@@ -45,16 +45,16 @@ net::awaitable<engine::ActionResult> BankActions::run_loan_action(engine::Action
                                                                   ActionContext context) {
     const std::string& name = request.name;
     const Seconds now = clock_();
+    // Reads: they show what is due (a penalty the sweep has not charged yet included) and
+    // run on a query_only connection, so they cannot move money.
     if (name == "loan.limit") {
-        co_return answer(name, co_await bank_.store().write(
-                                   loan_limit_job(context.phone, &loans_, now)));
+        co_return co_await answer_read(name, loan_limit_job(context.phone, &loans_, now));
     }
     if (name == "loan.status") {
-        co_return answer(name, co_await bank_.store().write(loan_status_job(context.phone, now)));
+        co_return co_await answer_read(name, loan_status_job(context.phone, now));
     }
     if (name == "score") {
-        co_return answer(name, co_await bank_.store().write(
-                                   score_job(context.phone, context.language, now)));
+        co_return co_await answer_read(name, score_job(context.phone, now));
     }
     if (name != "loan.apply" && name != "loan.repay") co_return engine::ActionResult{"error", {}};
     const auto amount = parse_shillings(arg(request.args, "amount"));

@@ -11,7 +11,8 @@ using engine::ActionResult;
 using Result = boost::system::result<ActionResult>;
 
 // What loan.status shows: the open loans together (balance, earliest due date), else the
-// latest loan if it was repaid.
+// latest loan if it was repaid. An overdue loan shows the penalty it owes even before the sweep
+// has charged it: a read shows what is due and moves nothing.
 Result status_of(const std::vector<Loan>& loans, Seconds now) {
     Cents owed = 0;
     std::optional<Seconds> due;
@@ -20,7 +21,7 @@ Result status_of(const std::vector<Loan>& loans, Seconds now) {
     for (const Loan& loan : loans) {
         if (loan.state == LoanState::repaid) last_repaid = &loan;
         if (loan.state != LoanState::open && loan.state != LoanState::disbursing) continue;
-        owed += loan.owed();
+        owed += loan.owed() + loan.penalty_due(now);
         due = due ? std::min(*due, loan.due_at) : loan.due_at;
         overdue = overdue || loan.overdue(now);
     }
@@ -81,9 +82,6 @@ ActionJob loan_status_job(std::string phone, Seconds now) {
         auto user = find_user(db, phone);
         if (!user) return user.error();
         if (!*user) return ActionResult{"none", {}};
-        if (auto charged = charge_overdue_penalties(db, (*user)->id, now); !charged) {
-            return charged.error();
-        }
         auto loans = user_loans(db, (*user)->id);
         if (!loans) return loans.error();
         return status_of(*loans, now);
@@ -103,20 +101,19 @@ ActionJob loan_repay_job(std::int64_t user_id, std::string phone, std::string tr
     };
 }
 
-ActionJob score_job(std::string phone, engine::Language language, Seconds now) {
-    return [phone = std::move(phone), language, now](Connection& db) -> Result {
+ActionJob score_job(std::string phone, Seconds now) {
+    return [phone = std::move(phone), now](Connection& db) -> Result {
         auto user = find_user(db, phone);
         if (!user) return user.error();
         CreditScore score;  // no user yet: the empty record's score
         score.parts = compute_score(score.inputs);
         if (*user) {
-            auto computed = recompute_score(db, (*user)->id, now);
+            auto computed = current_score(db, (*user)->id, now);
             if (!computed) return computed.error();
             score = *computed;
         }
-        return ActionResult{"ok",
-                            {{"score", std::to_string(score.score())},
-                             {"reasons", score_reasons(score.parts, score.inputs, language)}}};
+        ScoreAnswer answer = score_answer(score.parts, score.inputs);
+        return ActionResult{std::move(answer.outcome), std::move(answer.outputs)};
     };
 }
 

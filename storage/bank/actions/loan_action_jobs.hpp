@@ -1,6 +1,7 @@
-// The SQL halves of loan.limit, loan.apply, loan.status, loan.repay and score: each builds a
-// Store write job (every one may charge an overdue penalty and stores a fresh score) answering
-// an ActionResult. Plain functions, never lambdas inside a co_await (see bank_action_jobs.hpp).
+// The SQL halves of loan.limit, loan.apply, loan.status, loan.repay and score, each answering an
+// ActionResult: loan.apply and loan.repay are write jobs (repay charges any overdue penalty
+// first); loan.limit, loan.status and score are read jobs that show what is due and move
+// nothing. Plain functions, never lambdas inside a co_await (see bank_action_jobs.hpp).
 #pragma once
 
 #include <string>
@@ -17,6 +18,6 @@ ActionJob loan_apply_job(LoanRequest request, const LoanSettings* settings, Seco
 ActionJob loan_status_job(std::string phone, Seconds now);
 ActionJob loan_repay_job(std::int64_t user_id, std::string phone, std::string transfer_id,
                          Cents amount, bool mpesa, Seconds now);
-ActionJob score_job(std::string phone, engine::Language language, Seconds now);
+ActionJob score_job(std::string phone, Seconds now);
 
 }  // namespace hodi::storage

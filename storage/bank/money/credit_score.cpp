@@ -1,10 +1,10 @@
-// The credit score: scoring, reasons, and the SQL around them.
+// The credit score: scoring, the figures the score action answers, and the SQL around them.
 #include "storage/bank/money/credit_score.hpp"
 
 #include <algorithm>
 
 #include "storage/bank/sql/bank_error.hpp"
-#include "storage/bank/money/loans.hpp"
+#include "storage/bank/money/transfer_kinds.hpp"
 
 namespace hodi::storage {
 
@@ -35,32 +35,18 @@ ScoreParts compute_score(const ScoreInputs& in) {
     return parts;
 }
 
-std::string score_reasons(const ScoreParts& parts, const ScoreInputs& in,
-                          engine::Language language) {
-    const bool sw = language == engine::Language::sw;
+ScoreAnswer score_answer(const ScoreParts& parts, const ScoreInputs& in) {
     const int judged = in.loans_on_time + in.loans_late;
-    std::string text;
-    text += sw ? "Akiba: " : "Savings: ";
-    text += part(parts.savings, score_savings_max);
-    text += sw ? " (wiki " + std::to_string(in.savings_weeks) + " kati ya 8)\n"
-               : " (" + std::to_string(in.savings_weeks) + " of 8 weeks)\n";
-    text += sw ? "Mikopo: " : "Loans: ";
-    text += part(parts.repayment, score_repayment_max);
-    if (judged == 0) {
-        text += sw ? " (bado hujakopa)\n" : " (none repaid yet)\n";
-    } else {
-        const std::string ratio = std::to_string(in.loans_on_time) + "/" + std::to_string(judged);
-        text += sw ? " (" + ratio + " kwa wakati)\n" : " (" + ratio + " on time)\n";
-    }
-    text += sw ? "Shughuli: " : "Activity: ";
-    text += part(parts.activity, score_activity_max);
-    text += sw ? " (" + std::to_string(in.recent_transfers) + " siku 30)\n"
-               : " (" + std::to_string(in.recent_transfers) + " in 30 days)\n";
-    text += sw ? "Muda: " : "Tenure: ";
-    text += part(parts.tenure, score_tenure_max);
-    text += sw ? " (siku " + std::to_string(in.tenure_days) + ")"
-               : " (" + std::to_string(in.tenure_days) + " days)";
-    return text;
+    return ScoreAnswer{judged == 0 ? "no_history" : "ok",
+                       {{"score", std::to_string(parts.total())},
+                        {"savings", part(parts.savings, score_savings_max)},
+                        {"loans", part(parts.repayment, score_repayment_max)},
+                        {"activity", part(parts.activity, score_activity_max)},
+                        {"tenure", part(parts.tenure, score_tenure_max)},
+                        {"weeks", std::to_string(in.savings_weeks)},
+                        {"on_time", part(in.loans_on_time, judged)},
+                        {"moves", std::to_string(in.recent_transfers)},
+                        {"days", std::to_string(in.tenure_days)}}};
 }
 
 boost::system::result<ScoreInputs> gather_score_inputs(Connection& db, std::int64_t user_id,
@@ -101,25 +87,30 @@ boost::system::result<ScoreInputs> gather_score_inputs(Connection& db, std::int6
     in.loans_late = count(late_loans);
 
     Prepared recent(db,
-                    "SELECT count(*) FROM transfers WHERE state = 'posted' "
+                    "SELECT count(*) FROM transfers WHERE state = 'posted' AND kind <> ?4 "
                     "AND created_at <= ?1 AND created_at > ?1 - ?2 AND "
                     "(debit_account IN (SELECT id FROM accounts WHERE user_id = ?3) OR "
                     "credit_account IN (SELECT id FROM accounts WHERE user_id = ?3))");
     recent.bind(1, at);
     recent.bind(2, static_cast<std::int64_t>(score_activity_days) * seconds_per_day);
     recent.bind(3, user_id);
+    recent.bind(4, std::string(transfer_kind::penalty));
     in.recent_transfers = count(recent);
     return in;
 }
 
-boost::system::result<CreditScore> recompute_score(Connection& db, std::int64_t user_id,
-                                                   Seconds now) {
-    if (auto charged = charge_overdue_penalties(db, user_id, now); !charged) {
-        return charged.error();
-    }
+boost::system::result<CreditScore> current_score(Connection& db, std::int64_t user_id,
+                                                 Seconds now) {
     auto inputs = gather_score_inputs(db, user_id, now);
     if (!inputs) return inputs.error();
-    const CreditScore score{*inputs, compute_score(*inputs)};
+    return CreditScore{*inputs, compute_score(*inputs)};
+}
+
+boost::system::result<CreditScore> recompute_score(Connection& db, std::int64_t user_id,
+                                                   Seconds now) {
+    auto computed = current_score(db, user_id, now);
+    if (!computed) return computed.error();
+    const CreditScore& score = *computed;
     Prepared store(db,
                    "INSERT INTO credit_scores (user_id, score, savings, repayment, "
                    "activity, tenure, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) "

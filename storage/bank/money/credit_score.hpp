@@ -1,18 +1,21 @@
 // The credit score, 0..100: a pure function over plain inputs (unit-testable without SQL), the
-// SQL that gathers those inputs and stores the result, and its reasons in the user's language.
+// SQL that gathers those inputs and stores the result, and the figures the `score` action sets
+// (the menu owns the words around them).
 //
 //   savings    max 40: 5 per week, of the last 8, with at least one posted savings deposit
 //   repayment  max 30: 30 x on-time / (on-time + late) over loans that are repaid or have
 //              been overdue (late = repaid after the due date, or seen overdue at all); a user
 //              with no such loan gets 15, the middle: no history is neither good nor bad
-//   activity   max 20: 2 per posted transfer touching the user's accounts in the last 30 days
+//   activity   max 20: 2 per posted transfer touching the user's accounts in the last 30 days,
+//              penalties aside (being charged one is not activity, and a read that shows the
+//              score before the sweep has charged it must show the same score after)
 //   tenure     max 10: 1 per 18 days since registration (full after about six months)
 #pragma once
 
 #include <boost/system/result.hpp>
 #include <string>
 
-#include "engine/language.hpp"
+#include "engine/action.hpp"
 #include "storage/bank/sql/connection.hpp"
 #include "storage/bank/money/ledger.hpp"
 
@@ -46,11 +49,19 @@ struct ScoreParts {
 
 ScoreParts compute_score(const ScoreInputs& inputs);
 
-// Four short lines, one per component, GSM-7 only, e.g. "Savings: 30/40 (6 of 8 weeks)" or
-// "Akiba: 30/40 (wiki 6 kati ya 8)". At most score_reasons_chars_max characters in all.
-inline constexpr std::size_t score_reasons_chars_max = 130;
-std::string score_reasons(const ScoreParts& parts, const ScoreInputs& inputs,
-                          engine::Language language);
+// What the `score` action answers: outcome "ok", or "no_history" while no loan has been repaid
+// or fallen due (the repayment part is then the neutral middle), and these figures, digits and
+// slashes only, for the menu to put into words in the subscriber's language:
+//   score 62     savings 25/40   loans 30/30   activity 6/20   tenure 1/10   (points / max)
+//   weeks 5      (of the last score_savings_weeks with a deposit)
+//   on_time 1/1  (loans repaid on time / loans judged)
+//   moves 3      (transfers in the last score_activity_days)
+//   days 18      (since registration)
+struct ScoreAnswer {
+    std::string outcome;
+    engine::Variables outputs;
+};
+ScoreAnswer score_answer(const ScoreParts& parts, const ScoreInputs& inputs);
 
 struct CreditScore {
     ScoreInputs inputs;
@@ -62,8 +73,13 @@ struct CreditScore {
 boost::system::result<ScoreInputs> gather_score_inputs(Connection& db, std::int64_t user_id,
                                                        Seconds now);
 
-// Charges any overdue penalty (a penalty is a money event the score must see), gathers,
-// computes and stores the user's credit_scores row. Call after every money event.
+// The user's score as of `now`, computed and not stored: what a read shows. An open loan past
+// due counts as late whether or not the sweep has charged its penalty yet.
+boost::system::result<CreditScore> current_score(Connection& db, std::int64_t user_id,
+                                                 Seconds now);
+
+// current_score, stored as the user's credit_scores row. Call after every money event. Moves no
+// money: penalties are charged by the overdue sweep and by repayments, never by a score.
 boost::system::result<CreditScore> recompute_score(Connection& db, std::int64_t user_id,
                                                    Seconds now);
 

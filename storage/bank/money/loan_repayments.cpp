@@ -76,7 +76,7 @@ boost::system::result<void> charge_overdue_penalties(Connection& db, std::int64_
     auto income = find_account(db, SystemAccount::penalty_income);
     if (!account || !income) return make_error_code(BankError::unknown_account);
     for (Loan& loan : overdue) {
-        const Cents penalty = percent_of(loan.owed(), loan.penalty_rate);
+        const Cents penalty = loan.penalty_due(now);
         if (auto booked = leg(db, "penalty:" + loan.disbursement, *account, *income, penalty,
                               transfer_kind::penalty, false, now);
             !booked) {

@@ -17,9 +17,6 @@ namespace {
 
 using namespace loan_rows;
 
-constexpr std::array<std::string_view, 4> purposes{"emergency", "business", "education",
-                                                   "personal"};
-
 int active_loans(Connection& db, std::int64_t user_id) {
     Prepared query(db,
                    "SELECT count(*) FROM loans WHERE user_id = ? "
@@ -110,7 +107,7 @@ std::string_view to_string(LoanState state) {
 }
 
 bool loan_purpose_known(std::string_view purpose) {
-    return std::find(purposes.begin(), purposes.end(), purpose) != purposes.end();
+    return std::find(loan_purposes.begin(), loan_purposes.end(), purpose) != loan_purposes.end();
 }
 
 boost::system::result<std::vector<Loan>> user_loans(Connection& db, std::int64_t user_id) {
@@ -123,7 +120,7 @@ boost::system::result<std::vector<Loan>> user_loans(Connection& db, std::int64_t
 
 boost::system::result<Cents> loan_limit(Connection& db, std::int64_t user_id,
                                         const LoanSettings& settings, Seconds now) {
-    auto score = recompute_score(db, user_id, now);
+    auto score = current_score(db, user_id, now);
     if (!score) return score.error();
     return settings.limit_for_score(score->score());
 }

@@ -22,6 +22,7 @@
 // themselves are the book of what is lent out.
 #pragma once
 
+#include <array>
 #include <boost/system/result.hpp>
 #include <optional>
 #include <string>
@@ -36,8 +37,6 @@ namespace hodi::storage {
 
 enum class LoanState : std::uint8_t { disbursing, open, repaid, failed };
 std::string_view to_string(LoanState state);
-
-inline constexpr int seconds_per_day = 86'400;
 
 struct Loan {
     std::int64_t id = 0;
@@ -61,9 +60,17 @@ struct Loan {
     Cents total() const { return principal + interest + fee + penalty; }
     Cents owed() const { return total() - repaid; }
     bool overdue(Seconds now) const { return state == LoanState::open && now > due_at; }
+    // The penalty an overdue loan owes that the sweep has not charged yet: what a read adds to
+    // owed() to show what is due, and what charging it books.
+    Cents penalty_due(Seconds now) const {
+        return overdue(now) && !overdue_at ? percent_of(owed(), penalty_rate) : 0;
+    }
 };
 
-// The purposes loan.apply accepts, as the catalogue spells them.
+// The purposes a loan may be for: the words loan.apply's `purpose` accepts, and what the loans
+// table's CHECK allows (a test holds the two together).
+inline constexpr std::array<std::string_view, 4> loan_purposes{"emergency", "business",
+                                                                "education", "personal"};
 bool loan_purpose_known(std::string_view purpose);
 
 struct LoanRequest {
@@ -84,12 +91,12 @@ struct LoanApplication {
 
 // Decides and, when approved, books the pending legs, the b2c outbox row and the
 // loan.approved audit event. A repeated transfer_id answers the first application unchanged.
-// Recomputes the credit score first (which also charges any overdue penalty).
+// Decides on the current credit score.
 boost::system::result<LoanApplication> apply_for_loan(Connection& db, const LoanRequest& request,
                                                       const LoanSettings& settings, Seconds now);
 
-// What the user's credit score lets them borrow (LoanSettings::limit_for_score), whether or not
-// a loan is open. Recomputes the score.
+// What the user's current credit score lets them borrow (LoanSettings::limit_for_score),
+// whether or not a loan is open. A read: writes nothing.
 boost::system::result<Cents> loan_limit(Connection& db, std::int64_t user_id,
                                         const LoanSettings& settings, Seconds now);
 

@@ -116,7 +116,15 @@ std::unique_ptr<Connection> Reader::borrow_connection() {
         }
     }
     auto opened = open_connection(path_, page_cache_bytes_);
-    return opened ? std::move(*opened) : nullptr;
+    if (!opened) return nullptr;
+    try {
+        // A read job that tries to write fails instead: reads never move money, by construction.
+        (*opened)->exec("PRAGMA query_only = ON");
+    } catch (const std::exception& error) {
+        spdlog::error("bank: cannot make a read connection read-only: {}", error.what());
+        return nullptr;
+    }
+    return std::move(*opened);
 }
 
 void Reader::return_connection(std::unique_ptr<Connection> db) {

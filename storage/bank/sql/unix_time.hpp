@@ -11,6 +11,8 @@ namespace hodi::storage {
 
 using Seconds = std::chrono::sys_seconds;
 
+inline constexpr int seconds_per_day = 86'400;
+
 inline std::int64_t unix_seconds(Seconds at) { return at.time_since_epoch().count(); }
 inline Seconds from_unix_seconds(std::int64_t value) {
     return Seconds{std::chrono::seconds{value}};
