@@ -83,10 +83,11 @@ ParsedHop parse_hop(const HttpRequest& http, engine::PhonePolicy policy) {
 }
 
 // The hop's result, filled in by the hop coroutine; the timer wakes the waiting request either
-// when the hop is done (cancel) or when the budget runs out (expiry).
+// when the hop is done (cancel) or when the budget runs out (expiry). The timer is made only
+// when the hop has to wait: most hops (in-memory sessions, cached reads) finish before
+// co_spawn returns, and then no timer is made at all.
 struct PendingHop {
-    explicit PendingHop(const net::any_io_executor& executor) : timer(executor) {}
-    net::steady_timer timer;
+    std::optional<net::steady_timer> timer;
     std::optional<HopReply> reply;
 };
 
@@ -98,7 +99,7 @@ net::awaitable<void> run_pending_hop(std::shared_ptr<PendingHop> pending,
     } catch (const std::exception& error) {
         spdlog::error("ussd hop failed: {}", error.what());
     }
-    pending->timer.cancel();
+    if (pending->timer) pending->timer->cancel();
 }
 
 // Answers one hop within the hop budget. The hop runs as its own coroutine so that a store or
@@ -112,13 +113,16 @@ net::awaitable<HttpReply> handle_hop(std::shared_ptr<const HopServices> services
     if (!parsed.request) co_return text_reply(400, std::move(parsed.reason));
     const std::shared_ptr<const engine::Menu> menu = services->menus->current();
     const auto executor = co_await net::this_coro::executor;
-    auto pending = std::make_shared<PendingHop>(executor);
-    pending->timer.expires_after(settings.hop_budget);
+    auto pending = std::make_shared<PendingHop>();
+    const auto deadline = std::chrono::steady_clock::now() + settings.hop_budget;
     const std::string session_id = parsed.request->session_id;
+    // co_spawn dispatches: on this connection's executor the hop runs inline until it first
+    // waits, so a hop that never waits is answered without a trip through the queue.
     net::co_spawn(executor, run_pending_hop(pending, services, std::move(*parsed.request)),
                   net::detached);
     if (!pending->reply) {
-        co_await pending->timer.async_wait(net::as_tuple(net::use_awaitable));
+        pending->timer.emplace(executor, deadline);
+        co_await pending->timer->async_wait(net::as_tuple(net::use_awaitable));
     }
     if (!pending->reply) {
         spdlog::warn("ussd session {}: no answer within the hop budget of {} ms", session_id,

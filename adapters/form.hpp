@@ -37,6 +37,7 @@ public:
     const std::string* find(std::string_view name) const;
     std::size_t size() const { return fields_.size(); }
     void add(std::string name, std::string value);
+    void reserve(std::size_t fields) { fields_.reserve(fields); }
 
 private:
     std::vector<std::pair<std::string, std::string>> fields_;

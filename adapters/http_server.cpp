@@ -221,6 +221,20 @@ net::awaitable<error_code> read_request(beast::tcp_stream& stream, beast::flat_b
     slot.busy = true;
     parser.header_limit(static_cast<std::uint32_t>(settings.header_limit));
     parser.body_limit(settings.body_limit);
+    // One read usually brings the whole request: parse it here, and go back to the socket only
+    // for the rest (a composed read would complete through the queue even with nothing to read).
+    error_code parse_error;
+    while (buffer.size() > 0 && !parser.is_done()) {
+        const std::size_t used = parser.put(buffer.data(), parse_error);
+        buffer.consume(used);
+        if (parse_error == http::error::need_more) {
+            parse_error = {};
+            break;
+        }
+        if (parse_error) co_return parse_error;
+        if (used == 0) break;
+    }
+    if (parser.is_done()) co_return error_code{};
     stream.expires_after(settings.read_timeout);
     auto [ec, bytes] = co_await http::async_read(stream, buffer, parser, use_tuple);
     (void)bytes;
@@ -295,10 +309,15 @@ void log_if_failed(std::exception_ptr error) {
     }
 }
 
+net::any_io_executor connection_executor(State& state) {
+    if (state.settings.one_thread) return state.io.get_executor();
+    return net::make_strand(state.io);
+}
+
 net::awaitable<void> accept_loop(std::shared_ptr<State> state) {
     net::steady_timer retry(state->acceptor.get_executor());
     while (!state->stopping) {
-        auto [ec, socket] = co_await state->acceptor.async_accept(net::make_strand(state->io),
+        auto [ec, socket] = co_await state->acceptor.async_accept(connection_executor(*state),
                                                                   use_tuple);
         if (state->stopping || ec == net::error::operation_aborted) break;
         if (ec) {

@@ -39,11 +39,15 @@ struct HttpServerSettings {
     std::chrono::milliseconds idle_timeout{60'000};
     // On shutdown, how long in-flight requests may take to finish before sockets are closed.
     std::chrono::milliseconds shutdown_grace{10'000};
+    // Set when the io_context runs on exactly one thread: connections then use its executor
+    // directly instead of a strand each, which orders nothing a single thread does not already
+    // order and costs a lock and a queue on every completion.
+    bool one_thread = false;
 };
 
-// Accepts connections and serves each on its own strand until it closes. The owner runs the
-// io_context on as many threads as it likes. start() and shutdown() may be called from any
-// thread; the server must outlive the io_context's run() calls.
+// Accepts connections and serves each on its own strand (unless one_thread) until it closes.
+// The owner runs the io_context on as many threads as it likes. start() and shutdown() may be
+// called from any thread; the server must outlive the io_context's run() calls.
 class HttpServer {
 public:
     HttpServer(net::io_context& io, HttpServerSettings settings,

@@ -142,7 +142,7 @@ net::awaitable<HopReply> run_hop(std::shared_ptr<const HopServices> services,
         .valid = true,
         .end = step.screen.end,
         .screen = step.screen.text};
-    HopReply reply{step.screen.text, step.screen.end};
+    HopReply reply{std::move(step.screen.text), step.screen.end};
     if (!co_await persist(menu, services, std::move(step))) {
         co_return service_error_reply(*menu, language);
     }

@@ -43,7 +43,9 @@ NodeStatus Node::open() {
 }
 
 NodeStatus Node::start() {
-    server_ = std::make_unique<adapters::HttpServer>(io_, config_.http, handler_);
+    adapters::HttpServerSettings http = config_.http;
+    http.one_thread = threads_ == 1;
+    server_ = std::make_unique<adapters::HttpServer>(io_, std::move(http), handler_);
     if (const auto ec = server_->start()) {
         std::cerr << "hodi serve: cannot listen on " << config_.http.address << ':'
                   << config_.http.port << ": " << ec.message() << '\n';

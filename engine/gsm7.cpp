@@ -2,6 +2,8 @@
 #include "engine/gsm7.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cstdint>
 #include <iterator>
 
 namespace hodi::engine {
@@ -41,17 +43,25 @@ char ascii_lookalike(char32_t c) {
     }
 }
 
-// Screens are measured several times per hop and are almost all ASCII: skip the decoder there.
-char32_t next_char(std::string_view utf8, std::size_t& index) {
+std::size_t septets_of(char32_t c) { return is_gsm7_extension(c) ? 2 : 1; }
+
+// Septets of each ASCII byte (2 for the extension table's), so that measuring the screens'
+// ASCII text, which every hop does several times, costs one load a byte.
+const std::array<std::uint8_t, 0x80> ascii_septets = [] {
+    std::array<std::uint8_t, 0x80> table{};
+    for (char32_t c = 0; c < 0x80; ++c) table[c] = static_cast<std::uint8_t>(septets_of(c));
+    return table;
+}();
+
+// The septets of the character at `index`, which moves past it.
+std::size_t septets_at(std::string_view utf8, std::size_t& index) {
     const auto byte = static_cast<unsigned char>(utf8[index]);
     if (byte < 0x80) {
         ++index;
-        return byte;
+        return ascii_septets[byte];
     }
-    return next_utf8_char(utf8, index);
+    return septets_of(next_utf8_char(utf8, index));
 }
-
-std::size_t septets_of(char32_t c) { return is_gsm7_extension(c) ? 2 : 1; }
 
 }  // namespace
 
@@ -128,18 +138,19 @@ bool is_gsm7(std::string_view utf8) {
 
 std::size_t gsm7_length(std::string_view utf8) {
     std::size_t septets = 0;
-    for (std::size_t index = 0; index < utf8.size();) {
-        septets += septets_of(next_char(utf8, index));
-    }
+    for (std::size_t index = 0; index < utf8.size();) septets += septets_at(utf8, index);
     return septets;
 }
 
 std::size_t gsm7_prefix_bytes(std::string_view utf8, std::size_t septets_max) {
+    // Every byte is at least one septet, so a text of no more bytes than the budget fits whole
+    // unless it holds extension characters: measure it only when that could matter.
+    if (utf8.size() * 2 <= septets_max) return utf8.size();
     std::size_t septets = 0;
     std::size_t index = 0;
     while (index < utf8.size()) {
         std::size_t next = index;
-        septets += septets_of(next_char(utf8, next));
+        septets += septets_at(utf8, next);
         if (septets > septets_max) break;
         index = next;
     }

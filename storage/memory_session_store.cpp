@@ -24,9 +24,10 @@ void MemorySessionStore::purge_front(Shard& shard, engine::TimePoint now, std::s
     // the first to expire; with mixed TTLs this is amortised best effort and load() still
     // refuses anything expired.
     for (std::size_t purged = 0; purged < limit && !shard.order.empty(); ++purged) {
-        const auto found = shard.entries.find(shard.order.front());
+        const Saved& oldest = shard.order.front();
+        if (oldest.expires_at > now) return;
+        const auto found = shard.entries.find(*oldest.id);
         HODI_ASSERT(found != shard.entries.end());
-        if (found->second.expires_at > now) return;
         shard.order.pop_front();
         shard.entries.erase(found);
     }
@@ -38,7 +39,7 @@ std::optional<engine::Session> MemorySessionStore::find(const std::string& sessi
     const std::lock_guard lock(shard.mutex);
     const auto found = shard.entries.find(session_id);
     if (found == shard.entries.end()) return std::nullopt;
-    if (found->second.expires_at <= now) {
+    if (found->second.order->expires_at <= now) {
         shard.order.erase(found->second.order);
         shard.entries.erase(found);
         return std::nullopt;
@@ -55,18 +56,19 @@ void MemorySessionStore::put(engine::Session session, std::chrono::seconds ttl) 
     const auto found = shard.entries.find(session.id);
     if (found != shard.entries.end()) {
         found->second.session = std::move(session);
-        found->second.expires_at = expires_at;
+        found->second.order->expires_at = expires_at;
         shard.order.splice(shard.order.end(), shard.order, found->second.order);
         return;
     }
     if (shard.entries.size() >= shard_capacity_) {
-        shard.entries.erase(shard.order.front());
+        const auto oldest = shard.entries.find(*shard.order.front().id);
         shard.order.pop_front();
+        shard.entries.erase(oldest);
     }
-    shard.order.push_back(session.id);
-    const auto order = std::prev(shard.order.end());
     std::string key = session.id;
-    shard.entries.emplace(std::move(key), Entry{std::move(session), expires_at, order});
+    const auto added = shard.entries.emplace(std::move(key), Entry{std::move(session), {}}).first;
+    shard.order.push_back(Saved{&added->first, expires_at});
+    added->second.order = std::prev(shard.order.end());
 }
 
 void MemorySessionStore::remove(const std::string& session_id) {
@@ -94,7 +96,7 @@ std::size_t MemorySessionStore::purge_expired() {
         Shard& shard = shards_[index];
         const std::lock_guard lock(shard.mutex);
         for (auto entry = shard.entries.begin(); entry != shard.entries.end();) {
-            if (entry->second.expires_at > now) {
+            if (entry->second.order->expires_at > now) {
                 ++entry;
                 continue;
             }

@@ -50,17 +50,22 @@ public:
     std::size_t purge_expired();  ///< drops every expired session; returns how many
 
 private:
+    // A session's place in save order. It names the map's own key (map nodes never move) and
+    // carries the expiry, so purging looks at the front without a lookup of a cold entry.
+    struct Saved {
+        const std::string* id;
+        engine::TimePoint expires_at;
+    };
     struct Entry {
         engine::Session session;
-        engine::TimePoint expires_at;
-        std::list<std::string>::iterator order;  ///< position in Shard::order
+        std::list<Saved>::iterator order;  ///< position in Shard::order
     };
     // Sessions in save order (oldest first) next to the map, so eviction and purge start at
     // the front without scanning.
     struct Shard {
         mutable std::mutex mutex;
         std::unordered_map<std::string, Entry> entries;
-        std::list<std::string> order;
+        std::list<Saved> order;
     };
 
     Shard& shard_for(const std::string& session_id);

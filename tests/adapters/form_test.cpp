@@ -16,7 +16,12 @@ TEST_CASE("form components decode percent escapes and plus signs") {
     CHECK(out == "KES 0.10");
     CHECK(form_decode("", out));
     CHECK(out.empty());
-    for (const std::string_view bad : {"%", "%4", "%zz", "abc%g1", "1%2"}) {
+    CHECK(form_decode("a+b%20c++%2Bd%", out) == false);
+    CHECK(form_decode("a+b%20c++%2Bd+", out));
+    CHECK(out == "a b c  +d ");
+    CHECK(form_decode("++%25%2525", out));
+    CHECK(out == "  %%25");
+    for (const std::string_view bad : {"%", "%4", "%zz", "abc%g1", "1%2", "%+1", "%1+"}) {
         CAPTURE(bad);
         CHECK_FALSE(form_decode(bad, out));
     }

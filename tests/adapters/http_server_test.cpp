@@ -57,6 +57,36 @@ TEST_CASE("many requests share one keep-alive connection") {
     CHECK(server.server().connections() == 1);
 }
 
+TEST_CASE("requests are framed alike whole, pipelined or split, with strands or without") {
+    // Goal: the server parses what its first read brought and reads on only for the rest.
+    // Method: on a server with strands and on a one-thread server: two requests in one write
+    // (both answered, in order), then one request whose body comes in a second write.
+    for (const bool one_thread : {false, true}) {
+        CAPTURE(one_thread);
+        TestServer server(std::make_shared<EchoHandler>(),
+                          adapters::HttpServerSettings{.one_thread = one_thread});
+        const RawExchange pipelined = raw_exchange(
+            server.port(),
+            "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nfirstPOST /echo "
+            "HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 6\r\n\r\nsecond",
+            2000ms);
+        CHECK(pipelined.closed);
+        const std::size_t first = pipelined.received.find("\r\n\r\nfirst");
+        const std::size_t second = pipelined.received.find("\r\n\r\nsecond");
+        CHECK(first != std::string::npos);
+        CHECK(second != std::string::npos);
+        CHECK(first < second);
+        const RawExchange split = raw_exchange(
+            server.port(),
+            {"POST /echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+             "Content-Length: 10\r\n\r\nhal",
+             "f later"},
+            50ms, 2000ms);
+        CHECK(split.received.starts_with("HTTP/1.1 200 "));
+        CHECK(raw_body(split.received) == "half later");
+    }
+}
+
 TEST_CASE("a body over the limit is refused with 413 and a reason") {
     // Goal: nobody makes hodi buffer a large body. Method: a 1 KiB limit and a 2 KiB body.
     auto handler = std::make_shared<EchoHandler>();

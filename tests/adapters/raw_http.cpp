@@ -1,6 +1,8 @@
 // Raw loopback exchanges over plain POSIX sockets, so the server is tested by bytes on the wire.
 #include "tests/adapters/raw_http.hpp"
 
+#include <thread>
+
 #include <doctest/doctest.h>
 
 #include <arpa/inet.h>
@@ -26,6 +28,12 @@ std::uint16_t local_port_of(int fd) {
 
 RawExchange raw_exchange(std::uint16_t port, std::string_view bytes,
                          std::chrono::milliseconds wait) {
+    return raw_exchange(port, std::vector<std::string_view>{bytes}, std::chrono::milliseconds(0),
+                        wait);
+}
+
+RawExchange raw_exchange(std::uint16_t port, const std::vector<std::string_view>& pieces,
+                         std::chrono::milliseconds gap, std::chrono::milliseconds wait) {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     REQUIRE(fd >= 0);
     sockaddr_in address{};
@@ -35,8 +43,13 @@ RawExchange raw_exchange(std::uint16_t port, std::string_view bytes,
     REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
     RawExchange result;
     result.local_port = local_port_of(fd);
-    REQUIRE(::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) ==
-            static_cast<ssize_t>(bytes.size()));
+    for (std::size_t index = 0; index < pieces.size(); ++index) {
+        // A pause between writes is the only way to make the server's reads see them apart.
+        if (index > 0) std::this_thread::sleep_for(gap);
+        const std::string_view bytes = pieces[index];
+        REQUIRE(::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) ==
+                static_cast<ssize_t>(bytes.size()));
+    }
     const auto start = std::chrono::steady_clock::now();
     const auto deadline = start + wait;
     char chunk[4096];

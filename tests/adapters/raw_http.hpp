@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace hodi::test {
 
@@ -21,6 +22,9 @@ struct RawExchange {
 // it or `wait` passes.
 RawExchange raw_exchange(std::uint16_t port, std::string_view bytes,
                          std::chrono::milliseconds wait);
+// The same, sending `pieces` one write each, `gap` apart, so the server reads them apart.
+RawExchange raw_exchange(std::uint16_t port, const std::vector<std::string_view>& pieces,
+                         std::chrono::milliseconds gap, std::chrono::milliseconds wait);
 
 // The body of a raw HTTP response: everything after the first blank line.
 std::string_view raw_body(std::string_view response);

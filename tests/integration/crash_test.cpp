@@ -8,6 +8,8 @@
 #include <condition_variable>
 #include <csignal>
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -104,9 +106,16 @@ public:
     int stop() {
         const int status = process_->stop();
         process_.reset();
+        // A server that did not stop cleanly says why in its log, which the temporary
+        // directory would otherwise take with it.
+        if (status != 0) MESSAGE("hodi serve exited " << status << ":\n" << log_text());
         return status;
     }
     unsigned short port() const { return port_; }
+    std::string log_text() const {
+        std::ifstream log(dir_ / ("hodi-" + std::to_string(starts_) + ".log"));
+        return {std::istreambuf_iterator<char>(log), std::istreambuf_iterator<char>()};
+    }
     std::filesystem::path database() const { return dir_ / "hodi.db"; }
 
 private:
