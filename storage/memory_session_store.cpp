@@ -13,6 +13,12 @@ MemorySessionStore::MemorySessionStore(MemorySessionStoreSettings settings)
     if (settings_.shards > settings_.max_sessions) settings_.shards = settings_.max_sessions;
     shard_capacity_ = (settings_.max_sessions + settings_.shards - 1) / settings_.shards;
     shards_ = std::make_unique<Shard[]>(settings_.shards);
+    // Every shard's index is sized for its full capacity now (8 bytes a slot: 8 MB for a
+    // million sessions), so a traffic ramp never pauses the I/O thread to rehash a shard that
+    // holds tens of thousands of sessions.
+    for (std::size_t index = 0; index < settings_.shards; ++index) {
+        shards_[index].entries.reserve(shard_capacity_);
+    }
 }
 
 MemorySessionStore::Shard& MemorySessionStore::shard_for(const std::string& session_id) {
