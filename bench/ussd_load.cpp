@@ -291,11 +291,12 @@ int main(int argc, char** argv) {
     std::sort(latencies.begin(), latencies.end());
     const double hops_per_s = static_cast<double>(latencies.size()) / config.duration_seconds;
     std::printf("{\"label\":\"%s\",\"rate\":%.0f,\"connections\":%d,\"seconds\":%d,\"hops\":%zu,"
-                "\"sessions\":%llu,\"hops_per_s\":%.0f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,"
-                "\"max_ms\":%.3f,\"errors\":%llu}\n",
+                "\"sessions\":%llu,\"hops_per_s\":%.0f,\"p50_ms\":%.3f,\"p90_ms\":%.3f,"
+                "\"p99_ms\":%.3f,\"p999_ms\":%.3f,\"max_ms\":%.3f,\"errors\":%llu}\n",
                 config.label.c_str(), config.rate, config.connections, config.duration_seconds,
                 latencies.size(), static_cast<unsigned long long>(stats.sessions), hops_per_s,
-                percentile_ms(latencies, 0.50), percentile_ms(latencies, 0.99),
+                percentile_ms(latencies, 0.50), percentile_ms(latencies, 0.90),
+                percentile_ms(latencies, 0.99), percentile_ms(latencies, 0.999),
                 latencies.empty() ? 0.0 : latencies.back() / 1000.0,
                 static_cast<unsigned long long>(stats.errors));
     if (stats.errors > 0) std::fprintf(stderr, "first error: %s\n", stats.first_error.c_str());
