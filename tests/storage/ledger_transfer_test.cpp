@@ -3,6 +3,13 @@
 
 #include <doctest/doctest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+
 #include "storage/bank/sql/bank_error.hpp"
 #include "storage/bank/money/book_check.hpp"
 #include "storage/bank/sql/schema.hpp"
@@ -185,4 +192,27 @@ TEST_CASE("a transfer whose state this binary never wrote is corrupt, never post
     CHECK(book.available(book.alice) == 7'500);
     CHECK(book.db->execAndGet("SELECT state FROM transfers WHERE id = 'hold'").getString() ==
           "settled?");
+}
+
+TEST_CASE("posting below a floor stops the process instead of committing") {
+    // Goal: the ledger's own invariants hold in every build. Method: hold KES 25 on a wallet
+    // holding KES 100, raise its floor to KES 90 behind the ledger's back, and post the hold in
+    // a child process: it must die on the floor assertion. Before, the post went through.
+    Book book;
+    REQUIRE(book.move("t1", book.clearing, book.alice, 10'000).has_value());
+    REQUIRE(book.move("hold", book.alice, book.bob, 2'500, true).has_value());
+    book.db->exec("UPDATE accounts SET floor = 9000 WHERE code = 'wallet:alice'");
+    std::fflush(nullptr);
+    const pid_t child = fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        std::freopen("/dev/null", "w", stderr);  // the assertion's message is expected
+        (void)post_transfer(*book.db, "hold", now);
+        std::_Exit(0);
+    }
+    int status = 0;
+    REQUIRE(waitpid(child, &status, 0) == child);
+    CHECK(WIFSIGNALED(status));
+    CHECK(WTERMSIG(status) == SIGABRT);
+    CHECK(find_transfer(*book.db, "hold").value()->state == TransferState::pending);
 }

@@ -45,14 +45,19 @@ bool same_content(const Transfer& stored, const TransferRequest& request) {
 }
 
 // Writes the two entries of a posted transfer and moves the stored balances with them. The
-// entries sum to zero by construction; the asserts keep the callers' checks honest.
+// entries sum to zero by construction; the asserts keep the callers' checks honest, and hold
+// in production too: a broken invariant stops the process before it commits.
 void write_entries(Connection& db, const Transfer& transfer, Seconds now) {
     HODI_ASSERT(transfer.amount > 0 && transfer.amount <= transfer_cents_max);
     HODI_ASSERT(transfer.debit != transfer.credit);
     Prepared entry(db,
                    "INSERT INTO entries (transfer, account, amount, created_at) "
                    "VALUES (?, ?, ?, ?)");
-    Prepared balance(db, "UPDATE accounts SET balance = balance + ? WHERE id = ?");
+    // What is left available, and the floor, come back with the update: the debited account
+    // must still be at or above its floor (create_transfer checked it, with the reservation).
+    Prepared balance(db,
+                     "UPDATE accounts SET balance = balance + ? WHERE id = ? "
+                     "RETURNING balance - pending_debits, floor");
     const std::int64_t at = unix_seconds(now);
     const std::pair<AccountId, Cents> legs[] = {{transfer.debit, -transfer.amount},
                                                 {transfer.credit, transfer.amount}};
@@ -65,7 +70,11 @@ void write_entries(Connection& db, const Transfer& transfer, Seconds now) {
         entry.reset();
         balance.bind(1, amount);
         balance.bind(2, account);
-        balance.exec();
+        const bool updated = balance.executeStep();  // SQLite applies the update here
+        HODI_ASSERT(updated);
+        const bool floored = !balance.getColumn(1).isNull();
+        HODI_ASSERT(amount > 0 || !floored ||
+                    balance.getColumn(0).getInt64() >= balance.getColumn(1).getInt64());
         balance.reset();
     }
 }
