@@ -241,26 +241,22 @@ net::awaitable<error_code> read_request(beast::tcp_stream& stream, beast::flat_b
     co_return ec;
 }
 
-// Calls the handler; a handler that throws (a bug, or bad_alloc) gets a 500, not a crash.
-net::awaitable<HttpReply> call_handler(HttpHandler& handler, HttpRequest request) {
-    try {
-        co_return co_await handler.handle(std::move(request));
-    } catch (const std::exception& error) {
-        spdlog::error("http handler failed: {}", error.what());
-    }
-    co_return error_reply(500, "internal error");
-}
-
-net::awaitable<bool> write_reply(beast::tcp_stream& stream, std::string& head,
-                                 const HttpReply& reply, unsigned version, bool keep_alive,
-                                 bool head_only, const HttpServerSettings& settings) {
+// Starts writing `reply` (head and body, or the head alone); the caller awaits the
+// (error, bytes) result. Not a coroutine: awaiting the write directly saves a frame a request.
+auto write_reply(beast::tcp_stream& stream, std::string& head, const HttpReply& reply,
+                 unsigned version, bool keep_alive, bool head_only,
+                 const HttpServerSettings& settings) {
     format_head(head, reply, version, keep_alive);
     const std::array<net::const_buffer, 2> buffers{
         net::buffer(head), head_only ? net::const_buffer{} : net::buffer(reply.body)};
     stream.expires_after(settings.read_timeout);
-    auto [ec, bytes] = co_await net::async_write(stream, buffers, use_tuple);
-    (void)bytes;
-    co_return !ec;
+    return net::async_write(stream, buffers, use_tuple);
+}
+
+// A handler that throws (a bug, or bad_alloc) gets a 500, not a crash.
+HttpReply handler_failed(const std::exception& error) {
+    spdlog::error("http handler failed: {}", error.what());
+    return error_reply(500, "internal error");
 }
 
 // Serves one connection until it closes, the peer goes quiet, or the server shuts down.
@@ -286,13 +282,18 @@ net::awaitable<void> serve_connection(beast::tcp_stream stream, std::shared_ptr<
         auto& message = parser.get();
         const unsigned version = message.version();
         const bool head_only = message.method() == http::verb::head;
-        const HttpReply reply =
-            co_await call_handler(*state->handler, make_request(message, peer));
+        HttpReply reply;
+        try {
+            reply = co_await state->handler->handle(make_request(message, peer));
+        } catch (const std::exception& error) {
+            reply = handler_failed(error);
+        }
         const bool keep_alive = message.keep_alive() && !reply.close && !state->stopping;
-        const bool written = co_await write_reply(stream, head, reply, version, keep_alive,
-                                                  head_only, settings);
+        const auto [write_error, written] = co_await write_reply(stream, head, reply, version,
+                                                                 keep_alive, head_only, settings);
+        (void)written;
         slot->busy = false;
-        if (!written || !keep_alive) break;
+        if (write_error || !keep_alive) break;
     }
     error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);

@@ -48,25 +48,21 @@ Step start_session(const engine::Menu& menu, const HopRequest& request, bool exp
                          expired ? engine::StartReason::expired : engine::StartReason::dialled);
 }
 
-// Saves the session after a CON screen; after END keeps only its last reply, briefly. Returns
-// false when the store failed to keep a session the subscriber is about to continue.
-net::awaitable<bool> persist(std::shared_ptr<const engine::Menu> menu,
-                             std::shared_ptr<const HopServices> services, Step step) {
+// What a hop keeps: after a CON screen the session, for its TTL; after END only its last
+// reply, briefly, so that AT repeating the final hop gets the same END. A plain function, so
+// saving costs no coroutine frame of its own.
+struct Kept {
+    engine::Session session;
+    std::chrono::seconds ttl;
+};
+
+Kept kept_after(const engine::Menu& menu, const UssdSettings& settings, Step step) {
     if (step.screen.end) {
-        const std::string session_id = step.session.id;
-        const auto ec = co_await services->store->save(
-            engine::ended_session(std::move(step.session)), services->settings.ended_session_ttl);
-        // The session ends either way; only a repeat of this hop would miss the record.
-        if (ec) spdlog::warn("ussd session {}: ended-session save failed: {}", session_id,
-                             ec.message());
-        co_return true;
+        return {engine::ended_session(std::move(step.session)), settings.ended_session_ttl};
     }
-    const std::chrono::seconds configured = services->settings.session_ttl;
-    const auto ttl = configured.count() > 0 ? configured : menu->session_timeout;
-    const std::string session_id = step.session.id;
-    const auto ec = co_await services->store->save(std::move(step.session), ttl);
-    if (ec) spdlog::warn("ussd session {}: save failed: {}", session_id, ec.message());
-    co_return !ec;
+    const std::chrono::seconds configured = settings.session_ttl;
+    return {std::move(step.session),
+            configured.count() > 0 ? configured : menu.session_timeout};
 }
 
 }  // namespace
@@ -143,8 +139,12 @@ net::awaitable<HopReply> run_hop(std::shared_ptr<const HopServices> services,
         .end = step.screen.end,
         .screen = step.screen.text};
     HopReply reply{std::move(step.screen.text), step.screen.end};
-    if (!co_await persist(menu, services, std::move(step))) {
-        co_return service_error_reply(*menu, language);
+    Kept kept = kept_after(*menu, services->settings, std::move(step));
+    const auto ec = co_await services->store->save(std::move(kept.session), kept.ttl);
+    if (ec) {
+        spdlog::warn("ussd session {}: save failed: {}", request.session_id, ec.message());
+        // After END the session is over either way; only a repeat of this hop would miss it.
+        if (!reply.end) co_return service_error_reply(*menu, language);
     }
     co_return reply;
 }
