@@ -138,6 +138,7 @@ struct PageLines {
 
 PageLines list_page(Layout& layout, PageSpan span, std::string footer, std::size_t budget) {
     PageLines page;
+    page.lines.reserve(span.end - span.begin + 3);  // title, items, footer, and a notice
     const std::size_t footer_septets = gsm7_length(footer);
     const std::size_t fixed = footer_septets + 2 + item_room_min_septets;
     if (!layout.title.empty()) {
@@ -159,6 +160,7 @@ PageLines list_page(Layout& layout, PageSpan span, std::string footer, std::size
 
 PageLines text_page(const Layout& layout, PageSpan span, std::string footer) {
     PageLines page;
+    page.lines.reserve(3);  // the piece, the footer, and a notice
     page.lines.push_back(layout.text.substr(span.begin, span.end - span.begin));
     if (!footer.empty()) page.lines.push_back(std::move(footer));
     return page;
@@ -187,7 +189,10 @@ void add_notice(PageLines& page, std::string_view notice, std::size_t budget) {
 }
 
 std::string join_lines(const std::vector<std::string>& lines) {
+    std::size_t size = lines.size();
+    for (const std::string& line : lines) size += line.size();
     std::string text;
+    text.reserve(size);
     for (std::size_t index = 0; index < lines.size(); ++index) {
         if (index > 0) text.push_back('\n');
         text.append(lines[index]);
