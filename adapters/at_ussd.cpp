@@ -3,6 +3,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -64,22 +66,33 @@ struct ParsedHop {
     std::string reason;
 };
 
+// The five fields every AT hop carries, in the order AT documents them.
+constexpr std::array<std::string_view, 5> hop_fields{"sessionId", "serviceCode", "phoneNumber",
+                                                     "networkCode", "text"};
+
 ParsedHop parse_hop(const HttpRequest& http, engine::PhonePolicy policy) {
     if (!is_form(http.content_type)) return {std::nullopt, "content type must be " +
                                                                std::string(form_type)};
-    auto form = parse_form(http.body);
-    if (!form) return {std::nullopt, "malformed form body: " + form.error().message()};
-    for (const std::string_view name :
-         {"sessionId", "serviceCode", "phoneNumber", "networkCode", "text"}) {
-        if (form->find(name) == nullptr) {
-            return {std::nullopt, "missing field " + std::string(name)};
+    // Only the five fields are kept (a repeated one keeps its first value), straight from the
+    // body: no Form of every field is built for a hop.
+    std::array<std::optional<std::string>, hop_fields.size()> values;
+    const auto failed = for_each_field(http.body, [&values](std::string& name, std::string& value) {
+        const auto known = std::find(hop_fields.begin(), hop_fields.end(), name);
+        if (known == hop_fields.end()) return;
+        auto& slot = values[static_cast<std::size_t>(known - hop_fields.begin())];
+        if (!slot) slot = std::move(value);
+    });
+    if (failed) return {std::nullopt, "malformed form body: " + failed.message()};
+    for (std::size_t index = 0; index < hop_fields.size(); ++index) {
+        if (!values[index]) {
+            return {std::nullopt, "missing field " + std::string(hop_fields[index])};
         }
     }
-    const std::string& session_id = *form->find("sessionId");
+    std::string& session_id = *values[0];
     if (!valid_session_id(session_id)) return {std::nullopt, "invalid sessionId"};
-    const auto phone = engine::normalise_msisdn(trim(*form->find("phoneNumber")), policy);
+    const auto phone = engine::normalise_msisdn(trim(*values[2]), policy);
     if (!phone) return {std::nullopt, "phoneNumber is not a Kenyan mobile number"};
-    return {HopRequest{session_id, phone->e164(), *form->find("text")}, {}};
+    return {HopRequest{std::move(session_id), phone->e164(), std::move(*values[4])}, {}};
 }
 
 // The hop's result, filled in by the hop coroutine; the timer wakes the waiting request either

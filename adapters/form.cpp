@@ -82,27 +82,10 @@ void Form::add(std::string name, std::string value) {
 boost::system::result<Form> parse_form(std::string_view body) {
     Form form;
     form.reserve(8);  // AT sends five or six fields: one allocation, not four
-    std::size_t start = 0;
-    std::size_t pairs = 0;
-    while (start <= body.size()) {
-        std::size_t end = body.find('&', start);
-        if (end == std::string_view::npos) end = body.size();
-        const std::string_view pair = body.substr(start, end - start);
-        start = end + 1;
-        if (pair.empty()) continue;
-        if (++pairs > form_fields_max) return FormError::too_many_fields;
-        const std::size_t equals = pair.find('=');
-        const std::string_view raw_name = pair.substr(0, equals);
-        const std::string_view raw_value =
-            equals == std::string_view::npos ? std::string_view{} : pair.substr(equals + 1);
-        if (raw_name.empty()) return FormError::empty_name;
-        std::string name;
-        std::string value;
-        if (!form_decode(raw_name, name) || !form_decode(raw_value, value)) {
-            return FormError::bad_escape;
-        }
+    const auto failed = for_each_field(body, [&form](std::string& name, std::string& value) {
         form.add(std::move(name), std::move(value));
-    }
+    });
+    if (failed) return failed;
     return form;
 }
 

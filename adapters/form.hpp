@@ -28,6 +28,36 @@ boost::system::error_code make_error_code(FormError error);
 // '+' -> ' '. Returns false on a malformed escape ("%", "%4", "%zz").
 bool form_decode(std::string_view encoded, std::string& out);
 
+// Decodes the fields of a whole body in order and hands each to `field(name, value)` (two
+// std::string&, scratch space reused from field to field: move out what you keep). Empty pairs
+// ("a=1&&b=2") are skipped and a field without '=' has an empty value; stops at the first
+// malformed field. What parse_form does, without building a Form, for a caller that wants a
+// few known fields.
+template <class Field>
+boost::system::error_code for_each_field(std::string_view body, Field&& field) {
+    std::string name;
+    std::string value;
+    std::size_t pairs = 0;
+    for (std::size_t start = 0; start <= body.size();) {
+        std::size_t end = body.find('&', start);
+        if (end == std::string_view::npos) end = body.size();
+        const std::string_view pair = body.substr(start, end - start);
+        start = end + 1;
+        if (pair.empty()) continue;
+        if (++pairs > form_fields_max) return make_error_code(FormError::too_many_fields);
+        const std::size_t equals = pair.find('=');
+        const std::string_view raw_name = pair.substr(0, equals);
+        const std::string_view raw_value =
+            equals == std::string_view::npos ? std::string_view{} : pair.substr(equals + 1);
+        if (raw_name.empty()) return make_error_code(FormError::empty_name);
+        if (!form_decode(raw_name, name) || !form_decode(raw_value, value)) {
+            return make_error_code(FormError::bad_escape);
+        }
+        field(name, value);
+    }
+    return {};
+}
+
 // The decoded fields of one body, in body order. A repeated name keeps its first value, as AT
 // never repeats one. A small vector beats a hash map for the five fields AT sends.
 // Not thread-safe for writes; a const Form may be shared.

@@ -150,6 +150,22 @@ TEST_CASE("malformed hop bodies are refused with a reason") {
     CHECK(json_body->body.find("content type") != std::string::npos);
 }
 
+TEST_CASE("a hop keeps the first of a repeated field and reads past fields it does not know") {
+    // Goal: the hop parser keeps form rules without building a form. Method: a first hop whose
+    // text is repeated and that carries an extra field answers as a clean first hop; a bad
+    // escape in the extra field is still refused.
+    UssdRig rig;
+    HttpClient client("127.0.0.1", rig.server.port());
+    const auto clean = post(client, hop_body("ATUid_clean", ""));
+    const auto repeated =
+        post(client, hop_body("ATUid_repeated", "") + "&text=9&sessionId=ATUid_x&extra=1");
+    CHECK(repeated.status == 200);
+    CHECK(repeated.body == clean.body);
+    const auto bad = post(client, hop_body("ATUid_bad", "") + "&extra=%zz");
+    CHECK(bad.status == 400);
+    CHECK(bad.body.find("percent escape") != std::string::npos);
+}
+
 TEST_CASE("a phone number whose plus arrived raw still starts a session") {
     // Goal: a simulator that sends '+' unescaped (decoded to a space) is served. Method: post
     // phoneNumber=+254... and expect the root screen; a %2B form continues the same session.
