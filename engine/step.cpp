@@ -13,7 +13,10 @@
 namespace hodi::engine {
 namespace {
 
-Step screen_step(const Menu& menu, Session session) {
+// The steps below take the session by rvalue reference: it is moved once, into the Step they
+// answer, instead of once per call on the way there.
+
+Step screen_step(const Menu& menu, Session&& session) {
     Screen screen = render_screen(menu, session);
     // A notice belongs to the one screen it was shown on.
     session.notice.clear();
@@ -21,7 +24,7 @@ Step screen_step(const Menu& menu, Session session) {
     return Step{std::move(screen), std::move(session), std::nullopt};
 }
 
-Step end_step(const Menu& menu, Session session, const Text& text) {
+Step end_step(const Menu& menu, Session&& session, const Text& text) {
     Screen screen = render_end_text(menu, text.in(session.language));
     session.notice.clear();
     session.secrets.clear();
@@ -79,7 +82,7 @@ void push_frame(const Menu& menu, Session& session) {
     }
 }
 
-Step action_step(const Menu& menu, Session session, const ActionNode& action) {
+Step action_step(const Menu& menu, Session&& session, const ActionNode& action) {
     // A menu whose actions lead to each other in a loop would otherwise never answer.
     if (++session.actions_in_hop > action_chain_max) {
         return end_step(menu, std::move(session), menu.texts.service_error);
@@ -93,7 +96,7 @@ Step action_step(const Menu& menu, Session session, const ActionNode& action) {
     return Step{Screen{}, std::move(session), std::move(request)};
 }
 
-Step enter(const Menu& menu, Session session, std::string_view node_id) {
+Step enter(const Menu& menu, Session&& session, std::string_view node_id) {
     const Node& node = menu.at(node_id);
     session.node_id = node.id;
     session.page = 0;
@@ -104,14 +107,14 @@ Step enter(const Menu& menu, Session session, std::string_view node_id) {
     return screen_step(menu, std::move(session));
 }
 
-Step restart(const Menu& menu, Session session, TimePoint now, StartReason reason) {
+Step restart(const Menu& menu, Session&& session, TimePoint now, StartReason reason) {
     Session fresh = new_session(menu, std::move(session.id), std::move(session.phone),
                                 session.language, now);
     return begin(menu, std::move(fresh), now, reason);
 }
 
 // A refused entry: say why above the same screen, or end politely after too many.
-Step refuse(const Menu& menu, Session session, const std::string& reason) {
+Step refuse(const Menu& menu, Session&& session, const std::string& reason) {
     ++session.tries;
     if (session.tries >= menu.input_tries) {
         return end_step(menu, std::move(session), menu.texts.too_many_tries);
@@ -120,14 +123,14 @@ Step refuse(const Menu& menu, Session session, const std::string& reason) {
     return screen_step(menu, std::move(session));
 }
 
-Step go_home(const Menu& menu, Session session) {
+Step go_home(const Menu& menu, Session&& session) {
     session.history.clear();
     session.history_floor = 0;
     session.secrets.clear();
     return enter(menu, std::move(session), menu.root);
 }
 
-Step go_back(const Menu& menu, Session session) {
+Step go_back(const Menu& menu, Session&& session) {
     session.tries = 0;
     if (session.page > 0) {
         --session.page;
@@ -152,7 +155,7 @@ Step go_back(const Menu& menu, Session session) {
     return screen_step(menu, std::move(session));
 }
 
-Step go_more(const Menu& menu, Session session) {
+Step go_more(const Menu& menu, Session&& session) {
     // Render the next page first: paging it and counting pages is one layout, not two.
     ++session.page;
     std::uint16_t pages = 0;
@@ -180,7 +183,7 @@ std::optional<Step> navigate(const Menu& menu, Session& session, std::string_vie
     return std::nullopt;
 }
 
-Step on_menu(const Menu& menu, Session session, const MenuNode& node, std::string_view entry) {
+Step on_menu(const Menu& menu, Session&& session, const MenuNode& node, std::string_view entry) {
     if (auto moved = navigate(menu, session, entry, true)) return std::move(*moved);
     for (const Option& option : node.options) {
         if (option.key != entry) continue;
@@ -190,7 +193,7 @@ Step on_menu(const Menu& menu, Session session, const MenuNode& node, std::strin
     return refuse(menu, std::move(session), menu.texts.invalid_choice.in(session.language));
 }
 
-Step on_language(const Menu& menu, Session session, const LanguageNode& node,
+Step on_language(const Menu& menu, Session&& session, const LanguageNode& node,
                  std::string_view entry) {
     if (auto moved = navigate(menu, session, entry, true)) return std::move(*moved);
     for (std::size_t index = 0; index < language_codes.size(); ++index) {
@@ -202,7 +205,7 @@ Step on_language(const Menu& menu, Session session, const LanguageNode& node,
     return refuse(menu, std::move(session), menu.texts.invalid_choice.in(session.language));
 }
 
-Step on_input(const Menu& menu, Session session, const InputNode& node, std::string_view entry) {
+Step on_input(const Menu& menu, Session&& session, const InputNode& node, std::string_view entry) {
     if (auto moved = navigate(menu, session, entry, node.navigation)) return std::move(*moved);
     const auto checked = check_entry(node.check, entry);
     if (!checked) {
@@ -222,7 +225,7 @@ Step on_input(const Menu& menu, Session session, const InputNode& node, std::str
     return enter(menu, std::move(session), node.target);
 }
 
-Step on_end(const Menu& menu, Session session, std::string_view entry) {
+Step on_end(const Menu& menu, Session&& session, std::string_view entry) {
     if (auto moved = navigate(menu, session, entry, true)) return std::move(*moved);
     return refuse(menu, std::move(session), menu.texts.invalid_choice.in(session.language));
 }
