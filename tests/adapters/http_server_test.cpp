@@ -11,6 +11,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 #include <future>
+#include <stdexcept>
 #include <string>
 
 #include "adapters/http_client.hpp"
@@ -38,7 +39,37 @@ public:
     std::atomic<bool> started{false};
 };
 
+// Fails on purpose: "/now" before it has an awaitable to give, anything else inside it.
+class ThrowingHandler final : public adapters::HttpHandler {
+public:
+    net::awaitable<adapters::HttpReply> handle(adapters::HttpRequest request) override {
+        if (request.target == "/now") throw std::runtime_error("failed before awaiting");
+        return fail_inside();
+    }
+
+private:
+    static net::awaitable<adapters::HttpReply> fail_inside() {
+        throw std::runtime_error("failed inside the coroutine");
+        co_return adapters::HttpReply{};
+    }
+};
+
 }  // namespace
+
+TEST_CASE("a handler that throws is answered 500 and the server goes on serving") {
+    // Goal: a bug in a route costs one request, not the process. Method: a handler that throws
+    // before and inside its coroutine; each request gets a 500 that closes its connection, and
+    // the next connection is served again.
+    TestServer server(std::make_shared<ThrowingHandler>());
+    for (const char* path : {"/now", "/later", "/now"}) {
+        CAPTURE(path);
+        const RawExchange exchange = raw_exchange(
+            server.port(), "GET " + std::string(path) + " HTTP/1.1\r\nHost: x\r\n\r\n", 2000ms);
+        CHECK(exchange.received.starts_with("HTTP/1.1 500 "));
+        CHECK(raw_body(exchange.received) == "internal error");
+        CHECK(exchange.closed);
+    }
+}
 
 TEST_CASE("many requests share one keep-alive connection") {
     // Goal: AT's connection reuse works and every answer matches its request. Method: 200
