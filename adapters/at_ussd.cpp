@@ -66,9 +66,15 @@ struct ParsedHop {
     std::string reason;
 };
 
-// The five fields every AT hop carries, in the order AT documents them.
+// The five fields every AT hop carries, in the order AT documents them, and where the ones a
+// hop reads sit in that order.
 constexpr std::array<std::string_view, 5> hop_fields{"sessionId", "serviceCode", "phoneNumber",
                                                      "networkCode", "text"};
+constexpr std::size_t session_id_field = 0;
+constexpr std::size_t phone_field = 2;
+constexpr std::size_t text_field = 4;
+static_assert(hop_fields[session_id_field] == "sessionId" && hop_fields[phone_field] ==
+              "phoneNumber" && hop_fields[text_field] == "text");
 
 ParsedHop parse_hop(const HttpRequest& http, engine::PhonePolicy policy) {
     if (!is_form(http.content_type)) return {std::nullopt, "content type must be " +
@@ -88,11 +94,11 @@ ParsedHop parse_hop(const HttpRequest& http, engine::PhonePolicy policy) {
             return {std::nullopt, "missing field " + std::string(hop_fields[index])};
         }
     }
-    std::string& session_id = *values[0];
+    std::string& session_id = *values[session_id_field];
     if (!valid_session_id(session_id)) return {std::nullopt, "invalid sessionId"};
-    const auto phone = engine::normalise_msisdn(trim(*values[2]), policy);
+    const auto phone = engine::normalise_msisdn(trim(*values[phone_field]), policy);
     if (!phone) return {std::nullopt, "phoneNumber is not a Kenyan mobile number"};
-    return {HopRequest{std::move(session_id), phone->e164(), std::move(*values[4])}, {}};
+    return {HopRequest{std::move(session_id), phone->e164(), std::move(*values[text_field])}, {}};
 }
 
 // The hop's result, filled in by the hop coroutine; the timer wakes the waiting request either

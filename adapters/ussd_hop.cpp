@@ -56,7 +56,7 @@ struct Kept {
     std::chrono::seconds ttl;
 };
 
-Kept kept_after(const engine::Menu& menu, const UssdSettings& settings, Step step) {
+Kept kept_after(const engine::Menu& menu, const UssdSettings& settings, Step&& step) {
     if (step.screen.end) {
         return {engine::ended_session(std::move(step.session)), settings.ended_session_ttl};
     }

@@ -36,6 +36,11 @@ TEST_CASE("a prefix never splits a character or exceeds its septets") {
     CHECK(engine::gsm7_prefix_bytes("ab{", 3) == 2);
     CHECK(engine::gsm7_prefix_bytes("\xC3\xA9\xC3\xA9", 1) == 2);
     CHECK(engine::gsm7_prefix_bytes("abc", 10) == 3);
+    // Around the shortcut for texts that cannot overflow (two septets a byte at most).
+    CHECK(engine::gsm7_prefix_bytes("{{{", 6) == 3);
+    CHECK(engine::gsm7_prefix_bytes("{{{", 5) == 2);
+    CHECK(engine::gsm7_prefix_bytes("\xE2\x82\xAC", 6) == 3);  // the euro sign: 3 bytes, 2 septets
+    CHECK(engine::gsm7_prefix_bytes("\xE2\x82\xAC", 1) == 0);
     CHECK(engine::gsm7_prefix_bytes("abc", 0) == 0);
 }
 
