@@ -6,12 +6,12 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 #include <algorithm>
+#include <exception>
 #include <memory>
 #include <optional>
 #include <string>
@@ -97,8 +97,13 @@ void start_call(const std::shared_ptr<Round>& round, std::size_t index, const Se
                       id);
         round->calls[index]->cancel.emit(net::cancellation_type::terminal);
     });
+    // The completion handler keeps the Round, and with it the signal the coroutine's slot
+    // points into, until the coroutine's last resumption is over: the coroutine's own copy of
+    // `round` goes with its frame, before Asio's entry point resumes once more and clears the
+    // slot, and by then the deadline handler may have dropped the last other copy.
     net::co_spawn(call.deadline.get_executor(), call_sender(round, index, sender, row, now),
-                  net::bind_cancellation_slot(call.cancel.slot(), net::detached));
+                  net::bind_cancellation_slot(call.cancel.slot(),
+                                              [keep = round](const std::exception_ptr&) {}));
 }
 
 }  // namespace
