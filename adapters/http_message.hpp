@@ -51,6 +51,9 @@ struct HttpRequest {
     std::string body{};
     bool keep_alive = true;
     boost::asio::ip::tcp::endpoint peer{};  ///< the socket's remote address and port
+    // Who sent it: the peer's address, or the one a trusted proxy named in the configured
+    // header (HttpServerSettings::client_header); unspecified when a trusted proxy named none.
+    boost::asio::ip::address client{};
     HttpHeaders headers{};
 
     // Sets target, path and query_string from the request-target as sent.

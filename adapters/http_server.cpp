@@ -15,6 +15,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
@@ -24,12 +25,19 @@
 #include <mutex>
 #include <optional>
 
+#include "adapters/http_wire.hpp"
+
 namespace hodi::adapters {
 
 namespace beast = boost::beast;
 namespace http = boost::beast::http;
 using tcp = net::ip::tcp;
 using boost::system::error_code;
+using http_wire::error_reply;
+using http_wire::format_head;
+using http_wire::framing_error;
+using http_wire::make_request;
+using http_wire::read_failure_reply;
 
 namespace {
 
@@ -44,99 +52,6 @@ struct Slot {
     beast::tcp_stream* stream = nullptr;
     bool busy = false;  ///< a request is being read, handled or answered
 };
-
-std::string_view reason_phrase(int status) {
-    switch (status) {
-        case 200: return "OK";
-        case 400: return "Bad Request";
-        case 404: return "Not Found";
-        case 405: return "Method Not Allowed";
-        case 408: return "Request Timeout";
-        case 413: return "Payload Too Large";
-        case 431: return "Request Header Fields Too Large";
-        case 500: return "Internal Server Error";
-        case 503: return "Service Unavailable";
-        default: return "Unknown";
-    }
-}
-
-HttpMethod to_method(http::verb verb) {
-    switch (verb) {
-        case http::verb::get: return HttpMethod::get;
-        case http::verb::head: return HttpMethod::head;
-        case http::verb::post: return HttpMethod::post;
-        case http::verb::put: return HttpMethod::put;
-        case http::verb::delete_: return HttpMethod::del;
-        default: return HttpMethod::other;
-    }
-}
-
-// Writes the status line and the few headers we send into `head`, reusing its capacity.
-void format_head(std::string& head, const HttpReply& reply, unsigned version, bool keep_alive) {
-    head.clear();
-    head.append(version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
-    std::array<char, 16> digits{};
-    auto printed = std::to_chars(digits.data(), digits.data() + digits.size(), reply.status);
-    head.append(digits.data(), printed.ptr);
-    head.push_back(' ');
-    head.append(reason_phrase(reply.status));
-    head.append("\r\nContent-Type: ");
-    head.append(reply.content_type);
-    head.append("\r\nContent-Length: ");
-    printed = std::to_chars(digits.data(), digits.data() + digits.size(), reply.body.size());
-    head.append(digits.data(), printed.ptr);
-    if (!keep_alive) {
-        head.append("\r\nConnection: close");
-    } else if (version == 10) {
-        head.append("\r\nConnection: keep-alive");
-    }
-    head.append("\r\n");
-    head.append(reply.headers);
-    head.append("\r\n");
-}
-
-// HttpHeaders' window onto the parser's fields; Beast compares names regardless of case.
-std::optional<std::string_view> find_field(const void* fields, std::string_view name) {
-    const auto& beast_fields = *static_cast<const http::fields*>(fields);
-    const auto field = beast_fields.find(name);
-    if (field == beast_fields.end()) return std::nullopt;
-    return field->value();
-}
-
-// The handler's view of a parsed request. Cheap: views into `message`, no allocation.
-HttpRequest make_request(http::request<http::string_body>& message, const tcp::endpoint& peer) {
-    HttpRequest request{.method = to_method(message.method()),
-                        .content_type = message[http::field::content_type],
-                        .body = std::move(message.body()),
-                        .keep_alive = message.keep_alive(),
-                        .peer = peer,
-                        .headers = HttpHeaders(static_cast<const http::fields*>(&message),
-                                               find_field)};
-    request.set_target(message.target());
-    return request;
-}
-
-HttpReply error_reply(int status, std::string body) {
-    return HttpReply{.status = status, .content_type = "text/plain", .body = std::move(body),
-                     .close = true};
-}
-
-// The reply to a request Beast could not read, or nullopt when the peer is gone or too slow
-// (then there is nobody to answer).
-std::optional<HttpReply> read_failure_reply(const error_code& ec, const HttpServerSettings& s) {
-    if (ec == http::error::body_limit) {
-        return error_reply(413, "request body over " + std::to_string(s.body_limit) + " bytes");
-    }
-    if (ec == http::error::header_limit) {
-        return error_reply(431, "request header over " + std::to_string(s.header_limit) +
-                                    " bytes");
-    }
-    if (ec.category() == make_error_code(http::error::end_of_stream).category() &&
-        ec != http::error::end_of_stream && ec != http::error::partial_message) {
-        return error_reply(400, "malformed HTTP request: " + ec.message());
-    }
-    return std::nullopt;
-}
 
 }  // namespace
 
@@ -223,7 +138,9 @@ net::awaitable<error_code> read_request(beast::tcp_stream& stream, beast::flat_b
     parser.body_limit(settings.body_limit);
     // One read usually brings the whole request: parse it here, and go back to the socket only
     // for the rest (a composed read would complete through the queue even with nothing to read).
+    // The parser stops after the header, so its framing is checked before any body is read.
     error_code parse_error;
+    bool framing_checked = false;
     while (buffer.size() > 0 && !parser.is_done()) {
         const std::size_t used = parser.put(buffer.data(), parse_error);
         buffer.consume(used);
@@ -232,10 +149,24 @@ net::awaitable<error_code> read_request(beast::tcp_stream& stream, beast::flat_b
             break;
         }
         if (parse_error) co_return parse_error;
+        if (parser.is_header_done() && !framing_checked) {
+            framing_checked = true;
+            if (const error_code bad = framing_error(parser)) co_return bad;
+        }
         if (used == 0) break;
+    }
+    if (parser.is_header_done() && !framing_checked) {
+        if (const error_code bad = framing_error(parser)) co_return bad;
     }
     if (parser.is_done()) co_return error_code{};
     stream.expires_after(settings.read_timeout);
+    if (!parser.is_header_done()) {
+        auto [ec, bytes] = co_await http::async_read_header(stream, buffer, parser, use_tuple);
+        (void)bytes;
+        if (ec) co_return ec;
+        if (const error_code bad = framing_error(parser)) co_return bad;
+        if (parser.is_done()) co_return error_code{};
+    }
     auto [ec, bytes] = co_await http::async_read(stream, buffer, parser, use_tuple);
     (void)bytes;
     co_return ec;
@@ -284,7 +215,7 @@ net::awaitable<void> serve_connection(beast::tcp_stream stream, std::shared_ptr<
         const bool head_only = message.method() == http::verb::head;
         HttpReply reply;
         try {
-            reply = co_await state->handler->handle(make_request(message, peer));
+            reply = co_await state->handler->handle(make_request(message, peer, settings));
         } catch (const std::exception& error) {
             reply = handler_failed(error);
         }

@@ -12,7 +12,9 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "adapters/address_range.hpp"
 #include "adapters/http_message.hpp"
 
 namespace hodi::adapters {
@@ -39,6 +41,11 @@ struct HttpServerSettings {
     std::chrono::milliseconds idle_timeout{60'000};
     // On shutdown, how long in-flight requests may take to finish before sockets are closed.
     std::chrono::milliseconds shutdown_grace{10'000};
+    // Behind a reverse proxy: the header naming the client, e.g. "X-Forwarded-For" (its last
+    // item is the address the proxy saw) or "X-Real-IP". Believed only when the peer is one of
+    // `trusted_proxies`; from anyone else the peer's own address is the client. Empty: the peer.
+    std::string client_header{};
+    std::vector<AddressRange> trusted_proxies = loopback_ranges();
     // Set when the io_context runs on exactly one thread: connections then use its executor
     // directly instead of a strand each, which orders nothing a single thread does not already
     // order and costs a lock and a queue on every completion.

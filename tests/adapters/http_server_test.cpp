@@ -155,6 +155,43 @@ TEST_CASE("malformed HTTP is answered with 400") {
     }
 }
 
+TEST_CASE("an ambiguous Transfer-Encoding is refused and the request behind it never served") {
+    // Goal: no request smuggling. A front proxy that reads "xchunked" or "chunked, identity"
+    // differently from us would see one request where we saw two. Method: each framing with a
+    // Content-Length covering a first body and a second request pipelined behind it; the
+    // answer must be one 400 and a closed connection, never a 200.
+    TestServer server(std::make_shared<EchoHandler>());
+    for (const std::string_view encoding :
+         {"xchunked", "chunked, identity", "identity", "chunked\r\nTransfer-Encoding: chunked",
+          "chunked\r\nContent-Length: 5"}) {
+        CAPTURE(encoding);
+        const std::string smuggled = "GET /second HTTP/1.1\r\nHost: x\r\n\r\n";
+        const std::string request = "POST /first HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: " +
+                                    std::string(encoding) + "\r\nContent-Length: 5\r\n\r\n" +
+                                    "0\r\n\r\n" + smuggled;
+        const RawExchange whole = raw_exchange(server.port(), request, 2000ms);
+        CHECK(whole.received.starts_with("HTTP/1.1 400 "));
+        CHECK(whole.received.find("200 OK") == std::string::npos);
+        CHECK(whole.closed);
+        // Split after the header, so the check runs on the slow path too.
+        const std::size_t header_end = request.find("\r\n\r\n") + 4;
+        const RawExchange split = raw_exchange(
+            server.port(),
+            {std::string_view(request).substr(0, header_end - 2),
+             std::string_view(request).substr(header_end - 2)},
+            50ms, 2000ms);
+        CHECK(split.received.starts_with("HTTP/1.1 400 "));
+        CHECK(split.received.find("200 OK") == std::string::npos);
+    }
+    // A plain chunked body is still read.
+    const RawExchange chunked = raw_exchange(
+        server.port(),
+        "POST /x HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: Chunked\r\n"
+        "\r\n3\r\nabc\r\n0\r\n\r\n",
+        2000ms);
+    CHECK(chunked.received.starts_with("HTTP/1.1 200 "));
+}
+
 TEST_CASE("a client that stalls mid-request is disconnected after the read timeout") {
     // Goal: slow clients cannot hold connections. Method: a 200 ms read timeout; send half a
     // request and wait; the server must close well before the 3 s we are willing to wait.
