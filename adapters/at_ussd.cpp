@@ -15,6 +15,7 @@
 #include <optional>
 
 #include "adapters/form.hpp"
+#include "adapters/log_text.hpp"
 #include "engine/assert.hpp"
 
 namespace hodi::adapters {
@@ -125,8 +126,11 @@ net::awaitable<void> run_pending_hop(std::shared_ptr<PendingHop> pending,
 // action that hangs cannot hold the reply: past the budget we answer END and the hop finishes
 // (or not) in the background.
 net::awaitable<HttpReply> handle_hop(std::shared_ptr<const HopServices> services,
+                                     std::shared_ptr<const CallbackGuard> guard,
                                      HttpRequest request, PathParams params) {
-    (void)params;
+    if (const auto verdict = guard->check(request, params); verdict != CallbackVerdict::admit) {
+        co_return refused_reply(verdict, "ussd", request);
+    }
     const UssdSettings& settings = services->settings;
     ParsedHop parsed = parse_hop(request, settings.phone_policy);
     if (!parsed.request) co_return text_reply(400, std::move(parsed.reason));
@@ -164,24 +168,31 @@ HttpReply log_session_end(const HttpRequest& request) {
         return value == nullptr ? std::string_view{} : std::string_view{*value};
     };
     spdlog::info("ussd session {} ended: status={} hops={} duration_ms={} error='{}'",
-                 field("sessionId"), field("status"), field("hopsCount"),
-                 field("durationInMillis"), field("errorMessage"));
+                 loggable(field("sessionId")), loggable(field("status")),
+                 loggable(field("hopsCount")), loggable(field("durationInMillis")),
+                 loggable(field("errorMessage")));
     return text_reply(200, "ok");
 }
 
-net::awaitable<HttpReply> handle_events(HttpRequest request, PathParams params) {
-    (void)params;
+net::awaitable<HttpReply> handle_events(std::shared_ptr<const CallbackGuard> guard,
+                                        HttpRequest request, PathParams params) {
+    if (const auto verdict = guard->check(request, params); verdict != CallbackVerdict::admit) {
+        co_return refused_reply(verdict, "ussd", request);
+    }
     co_return log_session_end(request);
 }
 
 }  // namespace
 
-void add_ussd_routes(Router& router, HopServices services) {
+void add_ussd_routes(Router& router, HopServices services, CallbackAuthSettings auth) {
     HODI_ASSERT(services.menus != nullptr && services.store != nullptr &&
                 services.actions != nullptr);
     auto shared = std::make_shared<const HopServices>(std::move(services));
-    router.add(HttpMethod::post, "/ussd/at", std::bind_front(handle_hop, std::move(shared)));
-    router.add(HttpMethod::post, "/ussd/at/events", handle_events);
+    auto guard = std::make_shared<const CallbackGuard>(std::move(auth));
+    router.add(HttpMethod::post, guard->pattern("/ussd/at"),
+               std::bind_front(handle_hop, std::move(shared), guard));
+    router.add(HttpMethod::post, guard->pattern("/ussd/at", "/events"),
+               std::bind_front(handle_events, guard));
 }
 
 }  // namespace hodi::adapters

@@ -4,6 +4,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <boost/asio/ip/address.hpp>
+
 #include <algorithm>
 #include <cstdlib>
 #include <thread>
@@ -33,6 +35,7 @@ struct Key {
     std::string_view yaml;  ///< dotted path in the YAML file
     std::string_view env;   ///< HODI_* variable
     std::function<void(Config&, const std::string& text, const std::string& where)> apply;
+    bool list = false;  ///< YAML may give a sequence, read as its items joined by commas
 };
 
 // A row whose value `parse` reads and `target` names: target(config) is a reference to the
@@ -80,6 +83,21 @@ void add_http_keys(std::vector<Key>& keys) {
                        [](Config& c) -> auto& { return c.http.idle_timeout; }));
     keys.push_back(key("http.shutdown_grace", "HODI_SHUTDOWN_GRACE", positive_duration,
                        [](Config& c) -> auto& { return c.http.shutdown_grace; }));
+}
+
+void add_callback_keys(std::vector<Key>& keys) {
+    keys.push_back(key("http.client_header", "HODI_CLIENT_HEADER", header_name,
+                       [](Config& c) -> auto& { return c.http.client_header; }));
+    keys.push_back(key("http.trusted_proxies", "HODI_TRUSTED_PROXIES", address_ranges,
+                       [](Config& c) -> auto& { return c.http.trusted_proxies; }));
+    keys.back().list = true;
+    keys.push_back(key("at.callback_token", "HODI_AT_CALLBACK_TOKEN", callback_token,
+                       [](Config& c) -> auto& { return c.at.callbacks.token; }));
+    keys.push_back(key("at.allow_from", "HODI_AT_ALLOW_FROM", address_ranges,
+                       [](Config& c) -> auto& { return c.at.callbacks.allow_from; }));
+    keys.back().list = true;
+    keys.push_back(key("at.insecure_open", "HODI_AT_INSECURE_OPEN", true_or_false,
+                       [](Config& c) -> auto& { return c.at.insecure_open; }));
 }
 
 void add_session_keys(std::vector<Key>& keys) {
@@ -147,6 +165,7 @@ const std::vector<Key>& keys() {
         std::vector<Key> rows;
         add_node_keys(rows);
         add_http_keys(rows);
+        add_callback_keys(rows);
         add_session_keys(rows);
         add_bank_keys(rows);
         add_payment_keys(rows);
@@ -171,6 +190,20 @@ bool is_section(const std::string& name) {
                        [&name](const Key& key) { return key.yaml.starts_with(name + "."); });
 }
 
+// A sequence of scalars as one comma-separated text, for a key that takes a list.
+std::string joined_items(const YAML::Node& sequence, const std::string& name,
+                         const std::string& file) {
+    std::string text;
+    for (const auto& item : sequence) {
+        if (!item.IsScalar() || item.Scalar().find(',') != std::string::npos) {
+            fail(place(file, item.Mark()), "'" + name + "' takes a list of single values");
+        }
+        if (!text.empty()) text.push_back(',');
+        text.append(item.Scalar());
+    }
+    return text;
+}
+
 // Applies a YAML mapping; nested mappings ("http:", "redis:") extend the dotted path.
 void apply_yaml(Config& config, const YAML::Node& node, const std::string& prefix,
                 const std::string& file) {
@@ -189,6 +222,10 @@ void apply_yaml(Config& config, const YAML::Node& node, const std::string& prefi
         }
         const Key* key = find_key(name);
         if (key == nullptr) fail(where, "unknown key '" + name + "'");
+        if (key->list && value.IsSequence()) {
+            key->apply(config, joined_items(value, name, file), place(file, value.Mark()));
+            continue;
+        }
         if (!value.IsScalar()) fail(place(file, value.Mark()), "'" + name + "' needs a value");
         key->apply(config, value.Scalar(), place(file, value.Mark()));
     }
@@ -207,6 +244,26 @@ void apply_file(Config& config, const std::filesystem::path& path) {
     if (root.IsNull()) return;  // an empty file keeps every default
     if (!root.IsMap()) fail(place(file, root.Mark()), "expected a mapping of settings");
     apply_yaml(config, root, "", file);
+}
+
+bool is_loopback(const std::string& address) {
+    boost::system::error_code ec;
+    const auto parsed = boost::asio::ip::make_address(address, ec);
+    return !ec && adapters::unmapped(parsed).is_loopback();
+}
+
+// Anyone who can reach an unguarded /ussd/at acts as any phone; on loopback only this machine
+// can, so that is the one place hodi serves unguarded without being told to.
+void refuse_open_callbacks(const Config& config) {
+    const adapters::CallbackAuthSettings& at = config.at.callbacks;
+    if (at.token || !at.allow_from.empty() || config.at.insecure_open ||
+        is_loopback(config.http.address)) {
+        return;
+    }
+    throw ConfigError("listen: " + config.http.address +
+                      " is reachable from other machines and the Africa's Talking callbacks "
+                      "have neither at.callback_token nor at.allow_from, so anyone reaching "
+                      "them could act as any phone; set one (or at.insecure_open: true)");
 }
 
 }  // namespace
@@ -244,6 +301,7 @@ Config load_config(const std::optional<std::filesystem::path>& file,
                           std::to_string(adapters::longest_pass(outbox).count()) +
                           "ms with this send_deadline); raise it or lower send_deadline");
     }
+    refuse_open_callbacks(config);
     // The pepper is a secret: only the environment may carry it, never a config file.
     if (auto pepper = environment("HODI_PIN_PEPPER"); pepper && !pepper->empty()) {
         config.pins.pepper = *pepper;

@@ -12,8 +12,9 @@
 #include <string>
 #include <string_view>
 
-#include "adapters/ussd_hop.hpp"
+#include "adapters/callback_guard.hpp"
 #include "adapters/http_server.hpp"
+#include "adapters/ussd_hop.hpp"
 #include "adapters/outbox_drainer.hpp"
 #include "app/paths.hpp"
 #include "storage/bank/money/loan_settings.hpp"
@@ -85,6 +86,14 @@ struct PaymentSettings {
     adapters::DrainerSettings outbox;
 };
 
+// Who may reach the Africa's Talking callbacks (`at.*`). Secure by default: with neither a
+// token nor an allowlist, load_config refuses a listen address other than loopback unless
+// `insecure_open` says that is meant.
+struct AtSettings {
+    adapters::CallbackAuthSettings callbacks;  ///< `at.callback_token`, `at.allow_from`
+    bool insecure_open = false;                ///< `at.insecure_open`
+};
+
 // Everything `hodi serve` runs with, one Settings struct per component. Plain values: the
 // Node (app/node.hpp) hands each component its own part.
 struct Config {
@@ -95,6 +104,7 @@ struct Config {
     std::optional<std::filesystem::path> menu;
     // Where the HTTP server listens (`listen`) and its limits and timeouts (`http.*`).
     adapters::HttpServerSettings http;
+    AtSettings at;
     // The hop deadline (`hop_budget`, under AT's 15 s) and how long a session lives after its
     // last hop (`session_timeout`, session_ttl here; 0: the menu's session_timeout).
     adapters::UssdSettings ussd;

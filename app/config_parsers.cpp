@@ -60,6 +60,43 @@ std::chrono::seconds session_timeout(const std::string& text, const std::string&
 
 std::string any_text(const std::string& text, const std::string&) { return text; }
 
+bool true_or_false(const std::string& text, const std::string& where) {
+    if (text == "true") return true;
+    if (text == "false") return false;
+    fail(where, "expected true or false, got '" + text + "'");
+}
+
+std::optional<std::string> callback_token(const std::string& text, const std::string& where) {
+    if (text.empty()) return std::nullopt;
+    // The token itself is never repeated in the error: it is a secret even when malformed.
+    if (const auto problem = adapters::callback_token_problem(text)) fail(where, *problem);
+    return text;
+}
+
+std::vector<adapters::AddressRange> address_ranges(const std::string& text,
+                                                   const std::string& where) {
+    std::string bad;
+    auto ranges = adapters::parse_address_ranges(text, &bad);
+    if (!ranges) {
+        fail(where, "expected addresses or CIDR ranges such as 196.201.214.0/24, got '" + bad +
+                        "'");
+    }
+    return std::move(*ranges);
+}
+
+std::string header_name(const std::string& text, const std::string& where) {
+    constexpr std::string_view token_marks = "!#$%&'*+-.^_`|~";
+    for (const char c : text) {
+        const bool alphanumeric = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                                  (c >= '0' && c <= '9');
+        if (!alphanumeric && token_marks.find(c) == std::string_view::npos) {
+            fail(where, "expected an HTTP header name such as X-Forwarded-For, got '" + text +
+                            "'");
+        }
+    }
+    return text;
+}
+
 std::pair<std::string, std::uint16_t> host_port(const std::string& text,
                                                 const std::string& where) {
     const std::size_t colon = text.rfind(':');

@@ -32,6 +32,15 @@ std::chrono::milliseconds hop_budget(const std::string& text, const std::string&
 // Whole seconds, or 0 for "the menu's own timeout".
 std::chrono::seconds session_timeout(const std::string& text, const std::string& where);
 std::string any_text(const std::string& text, const std::string& where);
+// "true" or "false".
+bool true_or_false(const std::string& text, const std::string& where);
+// A callback token (adapters::callback_token_problem says which are refused); "" unsets it.
+std::optional<std::string> callback_token(const std::string& text, const std::string& where);
+// Comma-separated address ranges ("196.201.214.0/24, 2001:db8::/32"); "" is none.
+std::vector<adapters::AddressRange> address_ranges(const std::string& text,
+                                                   const std::string& where);
+// An HTTP header name (a token, RFC 9110 §5.6.2); "" for none.
+std::string header_name(const std::string& text, const std::string& where);
 // "HOST:PORT", IPv6 as "[::1]:8080"; port 0 to 65535.
 std::pair<std::string, std::uint16_t> host_port(const std::string& text,
                                                 const std::string& where);

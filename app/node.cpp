@@ -38,7 +38,7 @@ NodeStatus Node::open() {
     if (!backend_) return NodeStatus::cannot_serve;
     sessions_ = open_session_store(config_.sessions, io_, threads_);
     menus_ = make_menu_source(menu_->menu, config_.ussd);
-    handler_ = make_http_handler(menus_, sessions_, backend_->actions, config_.ussd);
+    handler_ = make_http_handler(menus_, sessions_, backend_->actions, config_.ussd, config_.at);
     return NodeStatus::ok;
 }
 
@@ -64,12 +64,20 @@ NodeStatus Node::start() {
         shutdown();
     });
     const std::string url = "http://" + config_.http.address + ':' + std::to_string(port());
+    // The token is a secret: the hint names where it goes, never the token itself.
+    const std::string_view route =
+        config_.at.callbacks.token ? "/ussd/at/<at.callback_token>" : "/ussd/at";
     spdlog::info("hodi listening on {} ({} threads, menu '{}' from {}, {} sessions, {}); "
-                 "dial it with: hodi sim --url {}/ussd/at",
+                 "dial it with: hodi sim --url {}{}",
                  url, threads_, menu_->menu->name, menu_->file.string(),
                  config_.sessions.backend == SessionBackend::redis ? "redis" : "memory",
                  backend_->store ? "bank " + config_.bank.store.path.string() : "demo actions",
-                 url);
+                 url, route);
+    if (config_.at.insecure_open && !config_.at.callbacks.token &&
+        config_.at.callbacks.allow_from.empty()) {
+        spdlog::warn("at.insecure_open: the USSD callbacks are open to anyone who reaches {} "
+                     "and can act as any phone", url);
+    }
     return NodeStatus::ok;
 }
 

@@ -133,13 +133,15 @@ std::shared_ptr<adapters::MenuSource> make_menu_source(std::shared_ptr<const eng
 std::shared_ptr<adapters::HttpHandler> make_http_handler(
     std::shared_ptr<const adapters::MenuSource> menus,
     std::shared_ptr<storage::SessionStore> sessions,
-    std::shared_ptr<storage::ActionRunner> actions, const adapters::UssdSettings& ussd) {
+    std::shared_ptr<storage::ActionRunner> actions, const adapters::UssdSettings& ussd,
+    const AtSettings& at) {
     auto router = std::make_shared<adapters::Router>();
     adapters::add_health_routes(*router, sessions);
     adapters::add_ussd_routes(*router, adapters::HopServices{.menus = std::move(menus),
                                                              .store = std::move(sessions),
                                                              .actions = std::move(actions),
-                                                             .settings = ussd});
+                                                             .settings = ussd},
+                              at.callbacks);
     return router;
 }
 

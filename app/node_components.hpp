@@ -63,7 +63,8 @@ std::shared_ptr<adapters::MenuSource> make_menu_source(std::shared_ptr<const eng
 std::shared_ptr<adapters::HttpHandler> make_http_handler(
     std::shared_ptr<const adapters::MenuSource> menus,
     std::shared_ptr<storage::SessionStore> sessions,
-    std::shared_ptr<storage::ActionRunner> actions, const adapters::UssdSettings& ussd);
+    std::shared_ptr<storage::ActionRunner> actions, const adapters::UssdSettings& ussd,
+    const AtSettings& at);
 
 // The outbox drainer over `store`, carrying out what the bank queued (rows a crash left
 // included) the way `payments` says. Not started.

@@ -140,28 +140,31 @@ TestServer::~TestServer() {
 
 namespace {
 
-std::shared_ptr<adapters::Router> make_router(const UssdRig& rig, adapters::UssdSettings settings) {
+std::shared_ptr<adapters::Router> make_router(const UssdRig& rig, adapters::UssdSettings settings,
+                                              adapters::CallbackAuthSettings auth) {
     auto router = std::make_shared<adapters::Router>();
     adapters::add_health_routes(*router, rig.store);
     adapters::add_ussd_routes(*router, adapters::HopServices{.menus = rig.menus,
                                                              .store = rig.store,
                                                              .actions = rig.actions,
-                                                             .settings = std::move(settings)});
+                                                             .settings = std::move(settings)},
+                              std::move(auth));
     return router;
 }
 
 }  // namespace
 
 UssdRig::UssdRig(std::shared_ptr<storage::SessionStore> store_in,
-                 adapters::UssdSettings settings)
+                 adapters::UssdSettings settings, adapters::CallbackAuthSettings auth,
+                 adapters::HttpServerSettings http)
     : menu(make_test_menu()),
       menus(std::make_shared<adapters::MenuSource>(
           menu, adapters::MenuSourceSettings{.clock = settings.clock})),
       store(store_in ? std::move(store_in)
                      : std::make_shared<storage::MemorySessionStore>()),
       actions(std::make_shared<CountingActions>()),
-      router(make_router(*this, std::move(settings))),
-      server(router) {}
+      router(make_router(*this, std::move(settings), std::move(auth))),
+      server(router, std::move(http)) {}
 
 std::string hop_body(std::string_view session_id, std::string_view text,
                      std::string_view phone) {

@@ -78,7 +78,9 @@ private:
 // memory store (or another), counting actions, and a router with the health and USSD routes.
 struct UssdRig {
     explicit UssdRig(std::shared_ptr<storage::SessionStore> store = nullptr,
-                     adapters::UssdSettings settings = {});
+                     adapters::UssdSettings settings = {},
+                     adapters::CallbackAuthSettings auth = {},
+                     adapters::HttpServerSettings http = {});
 
     std::shared_ptr<const engine::Menu> menu;
     std::shared_ptr<adapters::MenuSource> menus;

@@ -63,6 +63,8 @@ TEST_CASE("the YAML file sets every key it names") {
     test::TempDir dir;
     const auto path = write(dir, R"(
 listen: 0.0.0.0:9090
+at:
+  insecure_open: true
 threads: 3
 menu: other.yaml
 log_level: warn
@@ -172,6 +174,11 @@ TEST_CASE("the example configuration loads and matches the defaults") {
     CHECK(example.http.read_timeout == defaults.http.read_timeout);
     CHECK(example.http.idle_timeout == defaults.http.idle_timeout);
     CHECK(example.http.shutdown_grace == defaults.http.shutdown_grace);
+    CHECK(example.http.client_header == defaults.http.client_header);
+    CHECK(example.http.trusted_proxies.size() == defaults.http.trusted_proxies.size());
+    CHECK(example.at.callbacks.allow_from.size() == defaults.at.callbacks.allow_from.size());
+    CHECK(example.at.callbacks.token == defaults.at.callbacks.token);
+    CHECK(example.at.insecure_open == defaults.at.insecure_open);
     CHECK(example.threads == defaults.threads);
     CHECK(example.menu == defaults.menu);
     CHECK(example.sessions.memory.max_sessions == defaults.sessions.memory.max_sessions);
@@ -247,6 +254,67 @@ TEST_CASE("the PIN pepper is never read from a configuration file") {
     const auto file = write(dir, "pin_pepper: hunter2hunter2hunter2\n");
     CHECK_THROWS_WITH_AS(load_config(file, environment({})),
                          doctest::Contains("unknown key 'pin_pepper'"), ConfigError);
+}
+
+TEST_CASE("the AT callback guard reads its token, allowlist and proxy header") {
+    const test::TempDir dir;
+    const auto file = write(dir,
+                            "listen: 0.0.0.0:8080\n"
+                            "http:\n  client_header: X-Real-IP\n  trusted_proxies: [10.0.0.5]\n"
+                            "at:\n  allow_from:\n    - 196.201.214.0/24\n    - 2001:db8::/32\n");
+    const Config config = load_config(file, environment({}));
+    CHECK(config.http.client_header == "X-Real-IP");
+    REQUIRE(config.http.trusted_proxies.size() == 1);
+    CHECK(config.http.trusted_proxies[0].to_string() == "10.0.0.5/32");
+    REQUIRE(config.at.callbacks.allow_from.size() == 2);
+    CHECK(config.at.callbacks.allow_from[1].to_string() == "2001:db8::/32");
+    CHECK_FALSE(config.at.callbacks.token.has_value());
+
+    const Config from_env = load_config(
+        std::nullopt, environment({{"HODI_AT_CALLBACK_TOKEN", "Zk3v-9QwXr_T2mLp8sYb"},
+                                   {"HODI_AT_ALLOW_FROM", "196.201.214.0/24, 127.0.0.1"}}));
+    CHECK(from_env.at.callbacks.token == "Zk3v-9QwXr_T2mLp8sYb");
+    CHECK(from_env.at.callbacks.allow_from.size() == 2);
+    CHECK(load_config(std::nullopt, environment({})).http.trusted_proxies.size() == 2);
+}
+
+TEST_CASE("unguarded AT callbacks are served on loopback only unless insecure_open says so") {
+    // Goal: secure by default. A public listen address with neither a token nor an allowlist is
+    // refused with one line that says what to set; each of the three ways out is accepted.
+    const auto open = environment({{"HODI_LISTEN", "0.0.0.0:8080"}});
+    const std::string refused = error_of(std::nullopt, open);
+    CHECK(refused.find("listen: 0.0.0.0") == 0);
+    CHECK(refused.find("at.callback_token") != std::string::npos);
+    CHECK(error_of(std::nullopt, environment({{"HODI_LISTEN", "[::]:8080"}})) != "");
+    CHECK(error_of(std::nullopt, environment({{"HODI_LISTEN", "192.168.1.10:80"}})) != "");
+    CHECK(error_of(std::nullopt, environment({{"HODI_LISTEN", "127.0.0.2:8080"}})) == "");
+    CHECK(error_of(std::nullopt, environment({{"HODI_LISTEN", "[::1]:8080"}})) == "");
+    CHECK(error_of(std::nullopt, environment({{"HODI_LISTEN", "0.0.0.0:8080"},
+                                              {"HODI_AT_INSECURE_OPEN", "true"}})) == "");
+    CHECK(error_of(std::nullopt, environment({{"HODI_LISTEN", "0.0.0.0:8080"},
+                                              {"HODI_AT_ALLOW_FROM", "196.201.214.0/24"}})) ==
+          "");
+    CHECK(error_of(std::nullopt,
+                   environment({{"HODI_LISTEN", "0.0.0.0:8080"},
+                                {"HODI_AT_CALLBACK_TOKEN", "Zk3v-9QwXr_T2mLp8sYb"}})) == "");
+}
+
+TEST_CASE("bad callback settings are refused, and a token is never echoed") {
+    const std::string short_token =
+        error_of(std::nullopt, environment({{"HODI_AT_CALLBACK_TOKEN", "short-secret"}}));
+    CHECK(short_token.find("HODI_AT_CALLBACK_TOKEN") == 0);
+    const std::string slashed = error_of(
+        std::nullopt, environment({{"HODI_AT_CALLBACK_TOKEN", "very/long/secret/with/slashes"}}));
+    CHECK(slashed.find("HODI_AT_CALLBACK_TOKEN") == 0);
+    CHECK(slashed.find("very/long") == std::string::npos);
+    CHECK(error_of(std::nullopt, environment({{"HODI_AT_ALLOW_FROM", "10.0.0.1/8"}}))
+              .find("10.0.0.1/8") != std::string::npos);
+    CHECK(error_of(std::nullopt, environment({{"HODI_AT_INSECURE_OPEN", "yes"}})) != "");
+    CHECK(error_of(std::nullopt, environment({{"HODI_CLIENT_HEADER", "X Real IP"}})) != "");
+    const test::TempDir dir;
+    const auto nested = write(dir, "at:\n  allow_from:\n    - [10.0.0.0/8]\n");
+    CHECK(error_of(nested, environment({})).find("takes a list of single values") !=
+          std::string::npos);
 }
 
 }  // namespace hodi::app
