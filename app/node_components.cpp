@@ -20,6 +20,8 @@
 #include "menus/loader.hpp"
 #include "storage/action_catalogue.hpp"
 #include "storage/bank/actions/bank_actions.hpp"
+#include "storage/bank/pins/pepper_check.hpp"
+#include "storage/bank/sql/schema.hpp"
 #include "storage/demo_actions.hpp"
 #include "storage/memory_session_store.hpp"
 #include "storage/redis_session_store.hpp"
@@ -40,6 +42,10 @@ net::awaitable<void> purge_sessions(std::shared_ptr<storage::MemorySessionStore>
         if (ec) co_return;
         store->purge_expired();
     }
+}
+
+std::string pepper_source(const PinHashSettings& pins) {
+    return pins.pepper ? std::string("HODI_PIN_PEPPER") : pins.pepper_file.string();
 }
 
 // The PIN service's settings: the pepper (read, or created once) and the hash cost.
@@ -89,6 +95,47 @@ std::optional<OpenedMenu> open_menu(const std::optional<std::filesystem::path>& 
                       *location.path};
 }
 
+namespace {
+
+// The pepper fits the bank: one is there (or may be made, when no subscriber has a PIN yet)
+// and its check value is the bank's. Otherwise hodi must not start: every right PIN would
+// read as wrong, and subscribers would lock themselves out trying.
+bool pepper_fits_bank(const PinHashSettings& pins, const std::filesystem::path& database,
+                      const std::string& pepper) {
+    auto db = storage::open_connection(database);
+    if (!db) return false;
+    const auto now = wall_clock_seconds().time_since_epoch().count();
+    const auto fit = storage::fit_pepper(**db, pepper, now);
+    if (!fit) return false;
+    if (*fit == storage::PepperFit::differs) {
+        std::cerr << "hodi serve: the PIN pepper (" << pepper_source(pins)
+                  << ") is not the one the PINs in " << database.string()
+                  << " were hashed with; restore the right one; not starting\n";
+        return false;
+    }
+    if (*fit == storage::PepperFit::recorded) {
+        spdlog::info("bank: recorded the PIN pepper's check value in {}", database.string());
+    }
+    return true;
+}
+
+// A bank whose subscribers have PINs cannot take a new pepper: refuse before one is made.
+bool pepper_present_if_needed(const PinHashSettings& pins, const std::filesystem::path& database) {
+    if (pins.pepper || std::filesystem::exists(pins.pepper_file)) return true;
+    auto db = storage::open_connection(database);
+    if (!db) return false;
+    const auto users = storage::users_with_pins(**db);
+    if (!users) return false;
+    if (*users == 0) return true;
+    std::cerr << "hodi serve: " << database.string() << " holds " << *users
+              << " subscribers' PINs but the PIN pepper " << pins.pepper_file.string()
+              << " is missing; restore it from the backup (or set HODI_PIN_PEPPER); "
+                 "not starting\n";
+    return false;
+}
+
+}  // namespace
+
 std::optional<ActionBackend> open_actions(const BankSettings& bank, const PinHashSettings& pins,
                                           const storage::LoanSettings& loans) {
     ActionBackend backend;
@@ -97,14 +144,15 @@ std::optional<ActionBackend> open_actions(const BankSettings& bank, const PinHas
         backend.actions = std::make_shared<storage::DemoActions>();
         return backend;
     }
-    std::optional<storage::PinSettings> pin = pin_settings(pins);
-    if (!pin) return std::nullopt;
     auto store = storage::Store::open(bank.store);
     if (!store) {
         std::cerr << "hodi serve: cannot open the bank " << bank.store.path.string() << ": "
                   << store.error().message() << "; not starting\n";
         return std::nullopt;
     }
+    if (!pepper_present_if_needed(pins, bank.store.path)) return std::nullopt;
+    std::optional<storage::PinSettings> pin = pin_settings(pins);
+    if (!pin || !pepper_fits_bank(pins, bank.store.path, pin->pepper)) return std::nullopt;
     backend.store = std::move(*store);
     backend.bank = std::make_unique<storage::Bank>(*backend.store, std::move(*pin));
     backend.actions =

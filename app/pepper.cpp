@@ -10,6 +10,8 @@
 #include <cstring>
 #include <fstream>
 
+#include "storage/bank/sql/private_files.hpp"
+
 namespace hodi::app {
 
 namespace {
@@ -35,8 +37,7 @@ PepperResult create(const std::filesystem::path& file) {
     randombytes_buf(bytes.data(), bytes.size());
     std::array<char, generated_pepper_bytes * 2 + 1> hex{};
     sodium_bin2hex(hex.data(), hex.size(), bytes.data(), bytes.size());
-    std::error_code ec;
-    if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path(), ec);
+    if (file.has_parent_path()) (void)storage::create_private_folders(file.parent_path());
     const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
     if (fd < 0) {
         if (errno == EEXIST) return {std::nullopt, {}, false};

@@ -68,6 +68,63 @@ TEST_CASE("hodi serve answers a dial with the shipped menu and stops cleanly on 
     CHECK((permissions & std::filesystem::perms::group_read) == std::filesystem::perms::none);
     CHECK((permissions & std::filesystem::perms::others_read) == std::filesystem::perms::none);
     CHECK(log.find("SANDBOX") != std::string::npos);
+    const auto owner_only = [](const std::filesystem::path& path) {
+        const auto perms = std::filesystem::status(path).permissions();
+        return (perms & (std::filesystem::perms::group_all | std::filesystem::perms::others_all)) ==
+               std::filesystem::perms::none;
+    };
+    CHECK(owner_only(dir.path() / "bank"));
+    CHECK(owner_only(dir.path() / "bank/hodi.db"));
+}
+
+TEST_CASE("hodi serve refuses a bank whose pepper is missing or is another one") {
+    // Goal: a lost or swapped pepper is caught at start with one clear line, before any
+    // subscriber's right PIN reads as wrong. Method: a bank with a subscriber who has a PIN;
+    // start it without its pepper file, then with another pepper; both exit 1 and name the
+    // problem. The right pepper still starts.
+    TempDir dir;
+    const auto database = dir.path() / "hodi.db";
+    const std::string menu = "HODI_MENU=" + (source_dir() / "menus/hodi.yaml").string();
+    const auto with_bank = [&](std::vector<std::string> env, unsigned short port) {
+        env.push_back(menu);
+        env.push_back("HODI_DATABASE=" + database.string());
+        env.push_back("HODI_THREADS=1");
+        env.push_back(listen_env(port));
+        return env;
+    };
+    const auto serve = [&](std::vector<std::string> env) {
+        return run_command({HODI_BINARY, "serve"}, 30s, with_bank(std::move(env),
+                                                                  free_loopback_port()));
+    };
+    const std::string right = "HODI_PIN_PEPPER=0123456789abcdef0123456789abcdef";
+    const auto starts = [&] {
+        const unsigned short port = free_loopback_port();
+        ChildProcess hodi({HODI_BINARY, "serve"}, with_bank({right}, port),
+                          dir.path() / "serve.log");
+        const bool listening = wait_for_port(port, 20s);
+        hodi.signal(SIGTERM);
+        const bool stopped = hodi.wait(10s) == 0;
+        INFO(read_file(dir.path() / "serve.log"));
+        CHECK(listening);
+        CHECK(stopped);
+        return listening && stopped;
+    };
+    REQUIRE(starts());
+    {
+        SQLite::Database db(database.string(), SQLite::OPEN_READWRITE);
+        db.exec("INSERT INTO users (phone, pin_hash, created_at) VALUES ('+254700000001', "
+                "'$argon2id$stand-in', 1)");
+    }
+    const auto missing = serve({"HODI_PIN_PEPPER_FILE=" + (dir.path() / "gone").string()});
+    CHECK(missing.exit_code == 1);
+    CHECK(missing.output.find("holds 1 subscribers' PINs but the PIN pepper") !=
+          std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(dir.path() / "gone"));  // no new pepper was made
+    const auto other = serve({"HODI_PIN_PEPPER=fedcba9876543210fedcba9876543210"});
+    CHECK(other.exit_code == 1);
+    CHECK(other.output.find("is not the one the PINs in") != std::string::npos);
+    CHECK(other.output.find("fedcba98") == std::string::npos);
+    CHECK(starts());
 }
 
 TEST_CASE("hodi serve refuses a short pepper and a bank from a newer hodi with exit code 1") {

@@ -9,8 +9,10 @@
 #include <algorithm>
 #include <array>
 #include <string>
+#include <system_error>
 
 #include "storage/bank/sql/bank_error.hpp"
+#include "storage/bank/sql/private_files.hpp"
 
 namespace hodi::storage {
 
@@ -182,8 +184,19 @@ CREATE TABLE credit_scores (
 );
 )sql";
 
-constexpr std::array<const char*, 4> migrations = {migration_1, migration_2, migration_3,
-                                                   migration_4};
+// Version 5: check values of the secrets hodi keeps outside the database (the PIN pepper), so
+// that a wrong or replaced secret is caught at startup instead of by subscribers whose right
+// PINs start reading as wrong. A check value is a keyed hash of a fixed text, never the secret.
+constexpr const char* migration_5 = R"sql(
+CREATE TABLE secret_checks (
+    name        TEXT    PRIMARY KEY,
+    check_value TEXT    NOT NULL,
+    recorded_at INTEGER NOT NULL
+);
+)sql";
+
+constexpr std::array<const char*, 5> migrations = {migration_1, migration_2, migration_3,
+                                                   migration_4, migration_5};
 
 int user_version(Connection& db) { return db.execAndGet("PRAGMA user_version").getInt(); }
 
@@ -196,6 +209,18 @@ void configure_sqlite_once() {
     (void)configured;
 }
 
+// The database's folders and files, owner-only before SQLite first touches them.
+void make_private(const std::filesystem::path& path) {
+    if (path.has_parent_path()) {
+        if (const auto ec = create_private_folders(path.parent_path())) {
+            throw std::system_error(ec, "cannot create " + path.parent_path().string());
+        }
+    }
+    if (const auto ec = make_database_private(path)) {
+        throw std::system_error(ec, "cannot make " + path.string() + " owner-only");
+    }
+}
+
 }  // namespace
 
 int schema_version_known() { return static_cast<int>(migrations.size()); }
@@ -204,7 +229,7 @@ boost::system::result<std::unique_ptr<Connection>> open_connection(
     const std::filesystem::path& path, std::size_t page_cache_bytes) {
     try {
         configure_sqlite_once();
-        if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
+        if (path != ":memory:") make_private(path);
         // NOMUTEX: the store hands each connection to one thread at a time (see Connection), so
         // the per-connection mutex SQLite would take on every call guards nothing.
         auto db = std::make_unique<Connection>(
