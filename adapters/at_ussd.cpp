@@ -186,7 +186,7 @@ net::awaitable<HttpReply> handle_events(std::shared_ptr<const CallbackGuard> gua
 
 void add_ussd_routes(Router& router, HopServices services, CallbackAuthSettings auth) {
     HODI_ASSERT(services.menus != nullptr && services.store != nullptr &&
-                services.actions != nullptr);
+                services.actions != nullptr && services.sealer != nullptr);
     auto shared = std::make_shared<const HopServices>(std::move(services));
     auto guard = std::make_shared<const CallbackGuard>(std::move(auth));
     router.add(HttpMethod::post, guard->pattern("/ussd/at"),

@@ -65,25 +65,26 @@ Kept kept_after(const engine::Menu& menu, const UssdSettings& settings, Step&& s
             configured.count() > 0 ? configured : menu.session_timeout};
 }
 
+// A PIN typed in this hop for an action in a later one is kept sealed, never in clear.
+void seal_secrets(const storage::SessionSealer& sealer, engine::Session& session) {
+    for (auto& [name, value] : session.secrets) {
+        if (!storage::SessionSealer::is_sealed(value)) value = sealer.seal(session.id, value);
+    }
+}
+
 }  // namespace
 
-std::uint64_t text_hash(std::string_view text) {
-    std::uint64_t hash = 0xcbf29ce484222325ULL;
-    for (const char c : text) {
-        hash ^= static_cast<unsigned char>(c);
-        hash *= 0x100000001b3ULL;
-    }
-    return hash;
+bool is_repeat(const storage::SessionSealer& sealer, const engine::LastReply& last,
+               std::string_view text) {
+    return last.valid && last.text_size == text.size() &&
+           last.text_hash == sealer.text_digest(text);
 }
 
-bool is_repeat(const engine::LastReply& last, std::string_view text) {
-    return last.valid && last.text_size == text.size() && last.text_hash == text_hash(text);
-}
-
-std::string_view new_input(const engine::LastReply& last, std::string_view text) {
+std::string_view new_input(const storage::SessionSealer& sealer, const engine::LastReply& last,
+                           std::string_view text) {
     if (last.valid && last.text_size == 0) return text;  // the first entry is the whole text
     if (last.valid && text.size() > last.text_size && text[last.text_size] == '*' &&
-        text_hash(text.substr(0, last.text_size)) == last.text_hash) {
+        sealer.text_digest(text.substr(0, last.text_size)) == last.text_hash) {
         return text.substr(last.text_size + 1);
     }
     const std::size_t star = text.rfind('*');
@@ -112,7 +113,7 @@ net::awaitable<HopReply> run_hop(std::shared_ptr<const HopServices> services,
                          request.session_id);
             co_return service_error_reply(*menu, menu->default_language);
         }
-        if (is_repeat(stored->last_reply, request.text)) {
+        if (is_repeat(*services->sealer, stored->last_reply, request.text)) {
             co_return HopReply{std::move(stored->last_reply.screen), stored->last_reply.end};
         }
         // A session finishes on the menu version it began on, while that is still held.
@@ -122,7 +123,8 @@ net::awaitable<HopReply> run_hop(std::shared_ptr<const HopServices> services,
             // start over, as for a session we no longer hold.
             step = start_session(*menu, request, true, now);
         } else {
-            const std::string_view input = new_input(stored->last_reply, request.text);
+            const std::string_view input =
+                new_input(*services->sealer, stored->last_reply, request.text);
             step = engine::step(*menu, std::move(*stored), input, now);
         }
     } else {
@@ -133,13 +135,14 @@ net::awaitable<HopReply> run_hop(std::shared_ptr<const HopServices> services,
         step = co_await run_actions(menu, services, request.session_id, std::move(step));
     }
     step.session.last_reply = engine::LastReply{
-        .text_hash = text_hash(request.text),
+        .text_hash = services->sealer->text_digest(request.text),
         .text_size = static_cast<std::uint32_t>(request.text.size()),
         .valid = true,
         .end = step.screen.end,
         .screen = step.screen.text};
     HopReply reply{std::move(step.screen.text), step.screen.end};
     Kept kept = kept_after(*menu, services->settings, std::move(step));
+    seal_secrets(*services->sealer, kept.session);
     const auto ec = co_await services->store->save(std::move(kept.session), kept.ttl);
     if (ec) {
         spdlog::warn("ussd session {}: save failed: {}", request.session_id, ec.message());

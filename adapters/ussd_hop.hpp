@@ -17,6 +17,7 @@
 #include "engine/phone.hpp"
 #include "engine/session.hpp"
 #include "storage/actions.hpp"
+#include "storage/session_sealer.hpp"
 #include "storage/session_store.hpp"
 
 namespace hodi::adapters {
@@ -45,6 +46,9 @@ struct HopServices {
     std::shared_ptr<const MenuSource> menus;
     std::shared_ptr<storage::SessionStore> store;
     std::shared_ptr<storage::ActionRunner> actions;
+    // Seals the PINs a session carries to a later hop and digests AT's text (which holds them),
+    // so the session store never keeps either in clear. The actions' sealer: they open seals.
+    std::shared_ptr<const storage::SessionSealer> sealer;
     UssdSettings settings;
 };
 
@@ -59,16 +63,15 @@ struct HopReply {
     bool end = false;
 };
 
-// A stable 64-bit hash of AT's `text` (FNV-1a), the same on every node and build, so that a
-// session saved by one hodi instance is recognised by another.
-std::uint64_t text_hash(std::string_view text);
-
-// Whether `text` is the one the last reply answered (AT repeated the hop).
-bool is_repeat(const engine::LastReply& last, std::string_view text);
+// Whether `text` is the one the last reply answered (AT repeated the hop). The last reply keeps
+// the text's keyed digest (SessionSealer::text_digest), the same on every node of one bank.
+bool is_repeat(const storage::SessionSealer& sealer, const engine::LastReply& last,
+               std::string_view text);
 
 // The subscriber's new entry. When `text` extends the last answered text by '*' + X the entry is
 // X, even if X itself holds a '*'; otherwise (no usable last reply) it is the last token.
-std::string_view new_input(const engine::LastReply& last, std::string_view text);
+std::string_view new_input(const storage::SessionSealer& sealer, const engine::LastReply& last,
+                           std::string_view text);
 
 // The END reply shown when hodi cannot serve (store down, hop too slow, a menu bug).
 HopReply service_error_reply(const engine::Menu& menu, engine::Language language);

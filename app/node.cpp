@@ -38,7 +38,8 @@ NodeStatus Node::open() {
     if (!backend_) return NodeStatus::cannot_serve;
     sessions_ = open_session_store(config_.sessions, io_, threads_);
     menus_ = make_menu_source(menu_->menu, config_.ussd);
-    handler_ = make_http_handler(menus_, sessions_, backend_->actions, config_.ussd, config_.at);
+    handler_ = make_http_handler(menus_, sessions_, backend_->actions, backend_->sealer,
+                                 config_.ussd, config_.at);
     return NodeStatus::ok;
 }
 

@@ -141,7 +141,9 @@ std::optional<ActionBackend> open_actions(const BankSettings& bank, const PinHas
     ActionBackend backend;
     if (bank.actions == ActionsBackend::demo) {
         spdlog::warn("actions: DEMO - fixed data, nothing is stored and no money moves");
-        backend.actions = std::make_shared<storage::DemoActions>();
+        backend.sealer =
+            std::make_shared<const storage::SessionSealer>(storage::SessionSealer::random());
+        backend.actions = std::make_shared<storage::DemoActions>(backend.sealer);
         return backend;
     }
     auto store = storage::Store::open(bank.store);
@@ -153,10 +155,11 @@ std::optional<ActionBackend> open_actions(const BankSettings& bank, const PinHas
     if (!pepper_present_if_needed(pins, bank.store.path)) return std::nullopt;
     std::optional<storage::PinSettings> pin = pin_settings(pins);
     if (!pin || !pepper_fits_bank(pins, bank.store.path, pin->pepper)) return std::nullopt;
+    backend.sealer = std::make_shared<const storage::SessionSealer>(pin->pepper);
     backend.store = std::move(*store);
     backend.bank = std::make_unique<storage::Bank>(*backend.store, std::move(*pin));
-    backend.actions =
-        std::make_shared<storage::BankActions>(*backend.bank, wall_clock_seconds, loans);
+    backend.actions = std::make_shared<storage::BankActions>(*backend.bank, wall_clock_seconds,
+                                                             loans, backend.sealer);
     return backend;
 }
 
@@ -181,13 +184,15 @@ std::shared_ptr<adapters::MenuSource> make_menu_source(std::shared_ptr<const eng
 std::shared_ptr<adapters::HttpHandler> make_http_handler(
     std::shared_ptr<const adapters::MenuSource> menus,
     std::shared_ptr<storage::SessionStore> sessions,
-    std::shared_ptr<storage::ActionRunner> actions, const adapters::UssdSettings& ussd,
+    std::shared_ptr<storage::ActionRunner> actions,
+    std::shared_ptr<const storage::SessionSealer> sealer, const adapters::UssdSettings& ussd,
     const AtSettings& at) {
     auto router = std::make_shared<adapters::Router>();
     adapters::add_health_routes(*router, sessions);
     adapters::add_ussd_routes(*router, adapters::HopServices{.menus = std::move(menus),
                                                              .store = std::move(sessions),
                                                              .actions = std::move(actions),
+                                                             .sealer = std::move(sealer),
                                                              .settings = ussd},
                               at.callbacks);
     return router;

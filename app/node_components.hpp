@@ -43,6 +43,9 @@ struct ActionBackend {
     std::unique_ptr<storage::Store> store;  ///< null with the demo actions
     std::unique_ptr<storage::Bank> bank;    ///< null with the demo actions
     std::shared_ptr<storage::ActionRunner> actions;
+    // Keyed from the PIN pepper (random with the demo actions): the hop seals with it and the
+    // actions open its seals.
+    std::shared_ptr<const storage::SessionSealer> sealer;
 };
 
 // The bank (its Store, the PIN service on the pepper, the bank actions) or the demo actions.
@@ -63,7 +66,8 @@ std::shared_ptr<adapters::MenuSource> make_menu_source(std::shared_ptr<const eng
 std::shared_ptr<adapters::HttpHandler> make_http_handler(
     std::shared_ptr<const adapters::MenuSource> menus,
     std::shared_ptr<storage::SessionStore> sessions,
-    std::shared_ptr<storage::ActionRunner> actions, const adapters::UssdSettings& ussd,
+    std::shared_ptr<storage::ActionRunner> actions,
+    std::shared_ptr<const storage::SessionSealer> sealer, const adapters::UssdSettings& ussd,
     const AtSettings& at);
 
 // The outbox drainer over `store`, carrying out what the bank queued (rows a crash left

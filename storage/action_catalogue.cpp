@@ -47,10 +47,12 @@ std::vector<ActionSpec> user_and_wallet_specs() {
     return {
         {"user.lookup", {}, {"registered", "unregistered"}, {"name", "language"}},
         {"pin.register", {pin(), pin("pin_repeat")}, {"ok", "mismatch", "weak", "exists"}, {}},
-        {"pin.verify", {pin()}, {"ok", "wrong_pin", "locked"}, {"tries_left"}},
+        // pin.verify's `pin_verified` is the session's proof of a right PIN: pin.change asks for
+        // it, so the current PIN is checked as soon as it is typed and never kept.
+        {"pin.verify", {pin()}, {"ok", "wrong_pin", "locked"}, {"tries_left", "pin_verified"}},
         {"pin.change",
-         {pin(), pin("new_pin"), pin("new_pin_repeat")},
-         {"ok", "wrong_pin", "locked", "mismatch", "weak"},
+         {{"verified", ParamType::text, true, {}}, pin("new_pin"), pin("new_pin_repeat")},
+         {"ok", "unverified", "mismatch", "weak"},
          {}},
         {"balance", {pin()}, {"ok", "wrong_pin", "locked"}, {"balance"}},
         {"statement", {pin()}, {"ok", "wrong_pin", "locked", "none"}, {"statement"}},

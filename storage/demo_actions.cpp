@@ -68,24 +68,35 @@ const DemoGoal* find_goal(std::string_view index) {
 }
 
 ActionResult account_action(std::string_view name, const Variables& args,
-                            const ActionContext& context) {
+                            const ActionContext& context, const SessionSealer& sealer) {
     const bool sw = context.language == Language::sw;
     if (name == "user.lookup") {
         if (context.phone.ends_with("0000")) return {"unregistered", {}};
         return {"registered", {{"name", "Amina"}, {"language", "en"}}};
     }
     if (name == "pin.register") {
-        if (arg(args, "pin") != arg(args, "pin_repeat")) return {"mismatch", {}};
-        if (is_weak_pin(arg(args, "pin"))) return {"weak", {}};
+        const std::string pin =
+            sealer.first_of_pair(arg(args, "pin"), context.session_id, arg(args, "pin_repeat"));
+        if (pin != arg(args, "pin_repeat")) return {"mismatch", {}};
+        if (is_weak_pin(pin)) return {"weak", {}};
         return {"ok", {}};
     }
     if (name == "pin.change") {
-        if (auto refused = check_pin(args)) return *refused;
-        if (arg(args, "new_pin") != arg(args, "new_pin_repeat")) return {"mismatch", {}};
-        if (is_weak_pin(arg(args, "new_pin"))) return {"weak", {}};
+        if (!sealer.proves_pin_verified(arg(args, "verified"), context.session_id,
+                                        context.phone)) {
+            return {"unverified", {}};
+        }
+        const std::string new_pin = sealer.first_of_pair(arg(args, "new_pin"), context.session_id,
+                                                         arg(args, "new_pin_repeat"));
+        if (new_pin != arg(args, "new_pin_repeat")) return {"mismatch", {}};
+        if (is_weak_pin(new_pin)) return {"weak", {}};
         return {"ok", {}};
     }
-    if (name == "pin.verify") return check_pin(args).value_or(ActionResult{"ok", {}});
+    if (name == "pin.verify") {
+        if (auto refused = check_pin(args)) return *refused;
+        return {"ok",
+                {{"pin_verified", sealer.pin_verified_proof(context.session_id, context.phone)}}};
+    }
     if (name == "balance") {
         if (auto refused = check_pin(args)) return *refused;
         return {"ok", {{"balance", format_cents(wallet_cents)}}};
@@ -201,19 +212,24 @@ const std::vector<engine::ActionSpec>& DemoActions::specs() const {
     return builtin_action_specs();
 }
 
+DemoActions::DemoActions(std::shared_ptr<const SessionSealer> sealer)
+    : sealer_(sealer ? std::move(sealer)
+                     : std::make_shared<const SessionSealer>(SessionSealer::random())) {}
+
 engine::ActionResult DemoActions::answer(const engine::ActionRequest& request,
-                                         const ActionContext& context) {
+                                         const ActionContext& context,
+                                         const SessionSealer& sealer) {
     const std::string_view name = request.name;
     if (name.starts_with("savings.")) return savings_action(name, request.args);
     if (name.starts_with("loan.") || name == "score") {
         return loan_action(name, request.args);
     }
-    return account_action(name, request.args, context);
+    return account_action(name, request.args, context, sealer);
 }
 
 net::awaitable<engine::ActionResult> DemoActions::run(engine::ActionRequest request,
                                                       ActionContext context) {
-    co_return answer(request, context);
+    co_return answer(request, context, *sealer_);
 }
 
 }  // namespace hodi::storage

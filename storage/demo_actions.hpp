@@ -3,9 +3,12 @@
 // no money and remembers nothing: a deposit "succeeds" but the balance stays the same.
 #pragma once
 
+#include <memory>
+
 #include <vector>
 
 #include "storage/actions.hpp"
+#include "storage/session_sealer.hpp"
 
 namespace hodi::storage {
 
@@ -17,13 +20,20 @@ namespace hodi::storage {
 // Thread-safe: it holds no mutable state.
 class DemoActions final : public ActionRunner {
 public:
+    // `sealer` opens the PINs the hop sealed (the one HopServices has); none: a random one.
+    explicit DemoActions(std::shared_ptr<const SessionSealer> sealer = nullptr);
+
     const std::vector<engine::ActionSpec>& specs() const override;
     net::awaitable<engine::ActionResult> run(engine::ActionRequest request,
                                              ActionContext context) override;
 
     // The same answer, computed without a coroutine (run() returns it).
     static engine::ActionResult answer(const engine::ActionRequest& request,
-                                       const ActionContext& context);
+                                       const ActionContext& context,
+                                       const SessionSealer& sealer);
+
+private:
+    std::shared_ptr<const SessionSealer> sealer_;
 };
 
 }  // namespace hodi::storage

@@ -310,19 +310,20 @@ TEST_CASE("health, readiness, unknown paths and wrong methods are answered") {
 TEST_CASE("the new input is what extends the last answered text") {
     // Goal: an entry holding '*' is taken whole; without a usable last reply the last token is.
     // Method: call new_input with recorded last replies.
-    const auto last_for = [](std::string_view text) {
-        return engine::LastReply{adapters::text_hash(text),
+    const storage::SessionSealer sealer = storage::SessionSealer::random();
+    const auto last_for = [&sealer](std::string_view text) {
+        return engine::LastReply{sealer.text_digest(text),
                                  static_cast<std::uint32_t>(text.size()), true, false, ""};
     };
-    CHECK(adapters::new_input(last_for("1*2"), "1*2*5*0") == "5*0");
-    CHECK(adapters::new_input(last_for(""), "1") == "1");
-    CHECK(adapters::new_input(last_for(""), "12*34") == "12*34");
-    CHECK(adapters::new_input(last_for("1*3"), "1*2*7") == "7");
-    CHECK(adapters::new_input(engine::LastReply{}, "1*2*7") == "7");
-    CHECK(adapters::new_input(engine::LastReply{}, "9") == "9");
-    CHECK(adapters::is_repeat(last_for("1*2"), "1*2"));
-    CHECK_FALSE(adapters::is_repeat(last_for("1*2"), "1*3"));
-    CHECK_FALSE(adapters::is_repeat(engine::LastReply{}, ""));
+    CHECK(adapters::new_input(sealer, last_for("1*2"), "1*2*5*0") == "5*0");
+    CHECK(adapters::new_input(sealer, last_for(""), "1") == "1");
+    CHECK(adapters::new_input(sealer, last_for(""), "12*34") == "12*34");
+    CHECK(adapters::new_input(sealer, last_for("1*3"), "1*2*7") == "7");
+    CHECK(adapters::new_input(sealer, engine::LastReply{}, "1*2*7") == "7");
+    CHECK(adapters::new_input(sealer, engine::LastReply{}, "9") == "9");
+    CHECK(adapters::is_repeat(sealer, last_for("1*2"), "1*2"));
+    CHECK_FALSE(adapters::is_repeat(sealer, last_for("1*2"), "1*3"));
+    CHECK_FALSE(adapters::is_repeat(sealer, engine::LastReply{}, ""));
 }
 
 }  // namespace hodi::test

@@ -147,6 +147,7 @@ std::shared_ptr<adapters::Router> make_router(const UssdRig& rig, adapters::Ussd
     adapters::add_ussd_routes(*router, adapters::HopServices{.menus = rig.menus,
                                                              .store = rig.store,
                                                              .actions = rig.actions,
+                                                             .sealer = rig.sealer,
                                                              .settings = std::move(settings)},
                               std::move(auth));
     return router;
@@ -163,6 +164,7 @@ UssdRig::UssdRig(std::shared_ptr<storage::SessionStore> store_in,
       store(store_in ? std::move(store_in)
                      : std::make_shared<storage::MemorySessionStore>()),
       actions(std::make_shared<CountingActions>()),
+      sealer(std::make_shared<const storage::SessionSealer>(storage::SessionSealer::random())),
       router(make_router(*this, std::move(settings), std::move(auth))),
       server(router, std::move(http)) {}
 

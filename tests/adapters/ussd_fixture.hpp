@@ -86,6 +86,7 @@ struct UssdRig {
     std::shared_ptr<adapters::MenuSource> menus;
     std::shared_ptr<storage::SessionStore> store;
     std::shared_ptr<CountingActions> actions;
+    std::shared_ptr<const storage::SessionSealer> sealer;
     std::shared_ptr<adapters::Router> router;
     TestServer server;
 };

@@ -10,8 +10,12 @@
 #include <string>
 
 #include "engine/limits.hpp"
+#include "menus/loader.hpp"
+#include "storage/action_catalogue.hpp"
+#include "storage/demo_actions.hpp"
 #include "storage/memory_session_store.hpp"
 #include "tests/adapters/ussd_fixture.hpp"
+#include "tests/support/vectors.hpp"
 
 namespace hodi::test {
 
@@ -36,16 +40,27 @@ std::shared_ptr<const engine::Menu> make_loop_menu() {
 }
 
 adapters::HopReply run(std::shared_ptr<const adapters::HopServices> services,
-                       std::string_view text) {
+                       std::string_view text, std::string session_id = "ATUid_loop",
+                       std::string phone = "+254712345678") {
     net::io_context io;
-    auto reply = net::co_spawn(io,
-                               adapters::run_hop(std::move(services),
-                                                 adapters::HopRequest{"ATUid_loop",
-                                                                      "+254712345678",
-                                                                      std::string(text)}),
-                               net::use_future);
+    auto reply = net::co_spawn(
+        io,
+        adapters::run_hop(std::move(services),
+                          adapters::HopRequest{std::move(session_id), std::move(phone),
+                                               std::string(text)}),
+        net::use_future);
     io.run();
     return reply.get();
+}
+
+// FNV-1a, the unkeyed digest sessions once kept of AT's text: 10,000 tries opened a PIN.
+std::uint64_t fnv1a(std::string_view text) {
+    std::uint64_t hash = 0xcbf29ce484222325ULL;
+    for (const char c : text) {
+        hash ^= static_cast<unsigned char>(c);
+        hash *= 0x100000001b3ULL;
+    }
+    return hash;
 }
 
 }  // namespace
@@ -102,12 +117,86 @@ TEST_CASE("a hop whose actions loop stops at the engine's chain limit with the s
         .menus = std::make_shared<adapters::MenuSource>(menu),
         .store = std::make_shared<storage::MemorySessionStore>(),
         .actions = actions,
+        .sealer = std::make_shared<const storage::SessionSealer>(
+            storage::SessionSealer::random()),
         .settings = {}});
     CHECK_FALSE(run(services, "").end);
     const adapters::HopReply reply = run(services, "1");
     CHECK(reply.end);
     CHECK(reply.screen == menu->texts.service_error.in(menu->default_language));
     CHECK(actions->runs == static_cast<int>(engine::action_chain_max));
+}
+
+TEST_CASE("no PIN is at rest in a session: the first PIN is sealed and the text digest keyed") {
+    // Goal: a session store (memory or Redis) never holds a PIN, nor an unkeyed hash of one.
+    // Method: the shipped menu on the demo actions; register (PIN, then its repeat in the next
+    // hop) and change a PIN, reading the stored session after every hop.
+    auto loaded = menus::load_menu_file(source_dir() / "menus/hodi.yaml",
+                                        storage::builtin_action_specs());
+    REQUIRE(loaded.ok());
+    auto sealer = std::make_shared<const storage::SessionSealer>(
+        storage::SessionSealer::random());
+    auto store = std::make_shared<storage::MemorySessionStore>();
+    const auto services = std::make_shared<const adapters::HopServices>(adapters::HopServices{
+        .menus = std::make_shared<adapters::MenuSource>(
+            std::make_shared<const engine::Menu>(std::move(*loaded.menu))),
+        .store = store,
+        .actions = std::make_shared<storage::DemoActions>(sealer),
+        .sealer = sealer,
+        .settings = {}});
+    // The demo treats numbers ending 0000 as new subscribers.
+    const std::string newcomer = "+254700000000";
+    const auto at_rest = [&store](const std::string& id) {
+        const auto session = store->find(id);
+        REQUIRE(session.has_value());
+        return *session;
+    };
+    const auto no_pin_in = [](const engine::Session& session, std::string_view pin) {
+        for (const auto& [name, value] : session.secrets) {
+            CHECK_MESSAGE(storage::SessionSealer::is_sealed(value), name);
+            CHECK(value.find(pin) == std::string::npos);
+        }
+        for (const auto& [name, value] : session.variables) CHECK(value != pin);
+        CHECK(session.last_reply.screen.find(pin) == std::string::npos);
+    };
+    REQUIRE_FALSE(run(services, "", "ATUid_reg", newcomer).end);
+    REQUIRE_FALSE(run(services, "1", "ATUid_reg", newcomer).end);
+    REQUIRE_FALSE(run(services, "1*4826", "ATUid_reg", newcomer).end);
+    const engine::Session waiting = at_rest("ATUid_reg");
+    REQUIRE(waiting.secrets.contains("new_pin"));
+    no_pin_in(waiting, "4826");
+    CHECK(waiting.last_reply.text_hash == sealer->text_digest("1*4826"));
+    CHECK(waiting.last_reply.text_hash != fnv1a("1*4826"));
+    // The repeat opens the seal: registered, and nothing of the PIN is left.
+    const adapters::HopReply registered = run(services, "1*4826*4826", "ATUid_reg", newcomer);
+    CHECK_FALSE(registered.end);
+    CHECK(registered.screen.find("Welcome") != std::string::npos);
+    no_pin_in(at_rest("ATUid_reg"), "4826");
+    CHECK(at_rest("ATUid_reg").secrets.empty());
+
+    // A PIN change: the current PIN is verified in its own hop and not kept; the new one is
+    // sealed until its repeat. (The demo's subscribers have PIN 1234.)
+    const std::string member = "+254712345678";
+    std::string text;
+    REQUIRE_FALSE(run(services, text, "ATUid_chg", member).end);
+    const engine::Menu& menu = *services->menus->current();
+    const auto* main = std::get_if<engine::MenuNode>(&menu.find("main")->body);
+    REQUIRE(main != nullptr);
+    std::string change_key;
+    for (const auto& option : main->options) {
+        if (option.target == "change_pin") change_key = option.key;
+    }
+    REQUIRE_FALSE(change_key.empty());
+    for (const std::string& entry : {change_key, std::string("1234"), std::string("5173")}) {
+        text += (text.empty() ? "" : "*") + entry;
+        REQUIRE_FALSE(run(services, text, "ATUid_chg", member).end);
+        no_pin_in(at_rest("ATUid_chg"), "1234");
+        no_pin_in(at_rest("ATUid_chg"), "5173");
+    }
+    const adapters::HopReply changed = run(services, text + "*5173", "ATUid_chg", member);
+    CHECK(changed.end);
+    CHECK(changed.screen == "Your PIN has been changed.");
+    no_pin_in(at_rest("ATUid_chg"), "5173");
 }
 
 }  // namespace hodi::test

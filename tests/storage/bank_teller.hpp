@@ -17,13 +17,15 @@ namespace hodi::test {
 
 struct Teller {
     explicit Teller(storage::Seconds start, storage::LoanSettings loans = {})
-        : now(start), actions(bank, [this] { return now; }, std::move(loans)) {}
+        : now(start), actions(bank, [this] { return now; }, std::move(loans), sealer) {}
 
     TempDir dir;
     std::unique_ptr<storage::Store> store =
         storage::Store::open(storage::StoreSettings{dir.path() / "hodi.db"}).value();
     storage::Bank bank{*store, storage::pin_settings_for_tests()};
     storage::Seconds now;
+    std::shared_ptr<const storage::SessionSealer> sealer =
+        std::make_shared<const storage::SessionSealer>(storage::SessionSealer::random());
     storage::BankActions actions;
     std::string phone = "+254712345678";
     int hop = 0;

@@ -14,6 +14,13 @@ namespace {
 
 using namespace hodi;
 
+// The demo's answer with one sealer for the whole file, as a process has.
+engine::ActionResult demo_answer(const engine::ActionRequest& request,
+                                 const storage::ActionContext& context) {
+    static const storage::SessionSealer sealer = storage::SessionSealer::random();
+    return storage::DemoActions::answer(request, context, sealer);
+}
+
 // Arguments a menu could pass for each parameter type, with the PIN given.
 engine::Variables arguments_for(const engine::ActionSpec& spec, const std::string& pin) {
     engine::Variables args;
@@ -64,10 +71,10 @@ TEST_CASE("demo actions answer every catalogued action with an outcome from its 
 TEST_CASE("the demo PIN verifies and any other PIN is refused with tries left") {
     // Goal: the demo walks both PIN paths. Method: balance with 1234, then with 1111.
     const storage::ActionContext context{"+254712345678", "s", engine::Language::en, "r"};
-    const auto ok = storage::DemoActions::answer({"balance", {{"pin", "1234"}}}, context);
+    const auto ok = demo_answer({"balance", {{"pin", "1234"}}}, context);
     CHECK(ok.outcome == "ok");
     CHECK(ok.outputs.at("balance") == "1,250");
-    const auto refused = storage::DemoActions::answer({"balance", {{"pin", "1111"}}}, context);
+    const auto refused = demo_answer({"balance", {{"pin", "1111"}}}, context);
     CHECK(refused.outcome == "wrong_pin");
     CHECK(refused.outputs.at("tries_left") == "2");
 }
@@ -75,7 +82,7 @@ TEST_CASE("the demo PIN verifies and any other PIN is refused with tries left") 
 TEST_CASE("a phone ending in 0000 is unregistered and any other is registered") {
     // Goal: the demo can show the registration flow. Method: look up both kinds of number.
     const auto lookup = [](std::string phone) {
-        return storage::DemoActions::answer({"user.lookup", {}},
+        return demo_answer({"user.lookup", {}},
                                             {std::move(phone), "s", engine::Language::en, "r"});
     };
     CHECK(lookup("+254700000000").outcome == "unregistered");
@@ -85,7 +92,7 @@ TEST_CASE("a phone ending in 0000 is unregistered and any other is registered") 
 TEST_CASE("the demo score answers the figures the bank's score answers") {
     // Goal: the demo fills the same screens as the bank. Method: the demo record's outputs.
     const storage::ActionContext swahili{"+254712345678", "s", engine::Language::sw, "r"};
-    const engine::ActionResult score = storage::DemoActions::answer({"score", {}}, swahili);
+    const engine::ActionResult score = demo_answer({"score", {}}, swahili);
     CHECK(score.outcome == "ok");
     CHECK(score.outputs.at("score") == "62");
     CHECK(score.outputs.at("savings") == "25/40");
@@ -100,7 +107,7 @@ TEST_CASE("demo money actions refuse what fixed data cannot cover") {
     // not exist, and an M-Pesa source.
     const storage::ActionContext context{"+254712345678", "s", engine::Language::en, "r"};
     auto deposit = [&](std::string goal, std::string amount, std::string source) {
-        return storage::DemoActions::answer(
+        return demo_answer(
             {"savings.deposit",
              {{"goal", goal}, {"amount", amount}, {"source", source}, {"pin", "1234"}}},
             context);
@@ -109,7 +116,7 @@ TEST_CASE("demo money actions refuse what fixed data cannot cover") {
     CHECK(deposit("1", "5000", "wallet").outcome == "insufficient_funds");
     CHECK(deposit("7", "500", "wallet").outcome == "no_goal");
     CHECK(deposit("1", "500", "mpesa").outcome == "pending");
-    const auto loan = storage::DemoActions::answer(
+    const auto loan = demo_answer(
         {"loan.apply", {{"amount", "6000"}, {"purpose", "business"}, {"pin", "1234"}}}, context);
     CHECK(loan.outcome == "over_limit");
 }

@@ -39,8 +39,13 @@ DbFn<ActionResult> statement_for(const User& user) { return statement_job(user.p
 
 }  // namespace
 
-BankActions::BankActions(Bank& bank, Clock clock, LoanSettings loans)
-    : bank_(bank), clock_(std::move(clock)), loans_(std::move(loans)) {}
+BankActions::BankActions(Bank& bank, Clock clock, LoanSettings loans,
+                         std::shared_ptr<const SessionSealer> sealer)
+    : bank_(bank),
+      clock_(std::move(clock)),
+      loans_(std::move(loans)),
+      sealer_(sealer ? std::move(sealer)
+                     : std::make_shared<const SessionSealer>(SessionSealer::random())) {}
 
 const std::vector<engine::ActionSpec>& BankActions::specs() const {
     return builtin_action_specs();
@@ -125,32 +130,41 @@ net::awaitable<ActionResult> BankActions::run_pin_action(ActionRequest request,
                          co_await bank_.store().write(language_job(context.phone, *language, now)));
     }
     if (name == "pin.register") {
-        auto registered = co_await bank_.register_pin(context.phone, arg(request.args, "pin"),
-                                                      arg(request.args, "pin_repeat"),
-                                                      context.language, now);
+        // The first PIN was typed a hop earlier and reaches us sealed; the repeat opens it.
+        std::string repeat = arg(request.args, "pin_repeat");
+        std::string pin = sealer_->first_of_pair(arg(request.args, "pin"), context.session_id,
+                                                 repeat);
+        auto registered = co_await bank_.register_pin(context.phone, std::move(pin),
+                                                      std::move(repeat), context.language, now);
         if (!registered) co_return failed(name, registered.error());
         static constexpr const char* outcomes[] = {"ok", "exists", "mismatch", "weak"};
         co_return ActionResult{outcomes[static_cast<int>(*registered)], {}};
     }
     if (name == "pin.change") {
-        auto changed = co_await bank_.change_pin(
-            context.phone, arg(request.args, "pin"), arg(request.args, "new_pin"),
-            arg(request.args, "new_pin_repeat"), now);
-        if (!changed) co_return failed(name, changed.error());
-        if (changed->change == PinChange::mismatch) co_return ActionResult{"mismatch", {}};
-        if (changed->change == PinChange::weak) co_return ActionResult{"weak", {}};
-        if (changed->check.outcome == PinOutcome::locked) co_return ActionResult{"locked", {}};
-        if (changed->check.outcome != PinOutcome::ok) {
-            co_return ActionResult{"wrong_pin",
-                                   {{"tries_left", std::to_string(changed->check.tries_left)}}};
+        // The current PIN was verified (pin.verify) when it was typed; the proof says so.
+        if (!sealer_->proves_pin_verified(arg(request.args, "verified"), context.session_id,
+                                          context.phone)) {
+            co_return ActionResult{"unverified", {}};
         }
-        co_return ActionResult{"ok", {}};
+        std::string repeat = arg(request.args, "new_pin_repeat");
+        std::string new_pin = sealer_->first_of_pair(arg(request.args, "new_pin"),
+                                                     context.session_id, repeat);
+        auto changed = co_await bank_.replace_verified_pin(context.phone, std::move(new_pin),
+                                                           std::move(repeat), now);
+        if (!changed) co_return failed(name, changed.error());
+        static constexpr const char* outcomes[] = {"ok", "unverified", "mismatch", "weak"};
+        co_return ActionResult{outcomes[static_cast<int>(*changed)], {}};
     }
-    // pin.verify: a right PIN unlocks nothing but its answer. A named local: g++ 12 destroys
-    // temporaries built inside a co_await expression twice.
+    // pin.verify: a right PIN unlocks nothing but its answer and the session's proof of it. A
+    // named local: g++ 12 destroys temporaries built inside a co_await expression twice.
     GuardedJob job = verified_for;
-    co_return answer(name,
-                     co_await guarded(context.phone, arg(request.args, "pin"), std::move(job)));
+    ActionResult verified =
+        answer(name, co_await guarded(context.phone, arg(request.args, "pin"), std::move(job)));
+    if (verified.outcome == "ok") {
+        verified.outputs["pin_verified"] =
+            sealer_->pin_verified_proof(context.session_id, context.phone);
+    }
+    co_return verified;
 }
 
 net::awaitable<ActionResult> BankActions::run_money_action(ActionRequest request,

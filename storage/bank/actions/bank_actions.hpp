@@ -3,11 +3,13 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <vector>
 
 #include "storage/actions.hpp"
 #include "storage/bank/pins/pin_service.hpp"
 #include "storage/bank/money/loan_settings.hpp"
+#include "storage/session_sealer.hpp"
 
 namespace hodi::storage {
 
@@ -24,7 +26,10 @@ public:
     using Clock = std::function<Seconds()>;
     // Builds the job a right PIN unlocks, for the user it verified.
     using GuardedJob = std::function<DbFn<engine::ActionResult>(const User&)>;
-    BankActions(Bank& bank, Clock clock, LoanSettings loans = LoanSettings{});
+    // `sealer` opens the PINs a hop sealed for a later one and proves a verified PIN (the one
+    // HopServices has); none: a random one (tests that type every PIN in one hop).
+    BankActions(Bank& bank, Clock clock, LoanSettings loans = LoanSettings{},
+                std::shared_ptr<const SessionSealer> sealer = nullptr);
 
     const std::vector<engine::ActionSpec>& specs() const override;
     net::awaitable<engine::ActionResult> run(engine::ActionRequest request,
@@ -52,6 +57,7 @@ private:
     Bank& bank_;
     Clock clock_;
     LoanSettings loans_;
+    std::shared_ptr<const SessionSealer> sealer_;
 };
 
 }  // namespace hodi::storage

@@ -83,6 +83,16 @@ DbFn<PinChange> set_hash_job(std::int64_t user_id, std::string phone, std::strin
     };
 }
 
+DbFn<PinChange> replace_job(std::string phone, std::string hashed, Seconds now) {
+    return [phone = std::move(phone), hashed = std::move(hashed),
+            now](Connection& db) -> result<PinChange> {
+        auto user = find_user(db, phone);
+        if (!user) return user.error();
+        if (!*user || !(*user)->pin_hash) return PinChange::exists;
+        return set_hash_job((*user)->id, phone, hashed, now)(db);
+    };
+}
+
 }  // namespace
 
 Bank::Bank(Store& store, PinSettings settings)
@@ -171,6 +181,17 @@ net::awaitable<result<Bank::ChangeResult>> Bank::change_pin(std::string phone, s
         set_hash_job(check->user->id, check->user->phone, std::move(*hashed), now));
     if (!stored) co_return stored.error();
     co_return ChangeResult{std::move(*check), *stored};
+}
+
+net::awaitable<result<PinChange>> Bank::replace_verified_pin(std::string phone,
+                                                             std::string new_pin,
+                                                             std::string repeat, Seconds now) {
+    if (new_pin != repeat) co_return PinChange::mismatch;
+    if (pin_weak(new_pin)) co_return PinChange::weak;
+    auto hashed = co_await hash(std::move(new_pin));
+    if (!hashed) co_return hashed.error();
+    co_return co_await store_.write<PinChange>(
+        replace_job(std::move(phone), std::move(*hashed), now));
 }
 
 }  // namespace hodi::storage

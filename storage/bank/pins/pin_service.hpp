@@ -74,6 +74,14 @@ public:
                                                                    std::string new_pin_repeat,
                                                                    Seconds now);
 
+    // Replaces the PIN of a subscriber whose current PIN was verified earlier in the session
+    // (the caller holds SessionSealer's proof of it): the current PIN need not be typed again,
+    // so it is never kept between hops. `exists` answers a phone with no PIN to replace.
+    net::awaitable<boost::system::result<PinChange>> replace_verified_pin(std::string phone,
+                                                                          std::string new_pin,
+                                                                          std::string repeat,
+                                                                          Seconds now);
+
     Store& store() { return store_; }
     const PinHasher& hasher() const { return hasher_; }
     std::uint64_t pin_attempt_writes() const { return pin_attempt_writes_.load(); }

@@ -1,0 +1,59 @@
+// What must outlive a hop without being kept: keyed digests, so that a session store (memory or
+// Redis) never holds a PIN, nor an unkeyed hash of one that 10,000 guesses would open.
+//  - A PIN typed in one hop and used by a later hop's action (a registration's first PIN, a new
+//    PIN before its repeat) is kept sealed: HMAC-SHA-256 keyed, bound to its session. The later
+//    action compares the PIN typed then with the seal; the sealed value itself opens nothing.
+//  - AT's `text` (which holds every PIN typed in the session) is remembered by a keyed 64-bit
+//    digest (SipHash-2-4), to tell a repeated hop from a new one.
+//  - A session whose PIN was verified carries a proof of it, bound to its id and phone, so a
+//    later action can trust the verification without the PIN being kept.
+// The key comes from the PIN pepper, so every node serving the same bank agrees. Thread-safe
+// (immutable after construction).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace hodi::storage {
+
+class SessionSealer {
+public:
+    // Keys derived from `key_material` (the PIN pepper): one per use, so no digest of one kind
+    // can stand for another.
+    explicit SessionSealer(std::string_view key_material);
+    // A sealer with a random key, for a process that keeps no bank (demo actions, tests):
+    // sessions it sealed mean nothing to any other process.
+    static SessionSealer random();
+
+    // The sealed form of `secret` typed in session `session_id`.
+    std::string seal(std::string_view session_id, std::string_view secret) const;
+    static bool is_sealed(std::string_view value);
+    // `clear` is the secret `sealed` was made from, in that session (constant time).
+    bool opens(std::string_view sealed, std::string_view session_id, std::string_view clear) const;
+
+    // The first of two entries of one secret (a PIN and its repeat) as it was typed: `first`
+    // itself when clear; `repeat` when `first` is sealed and `repeat` opens it; "" when it does
+    // not open it, which no repeat equals, so the pair reads as a mismatch.
+    std::string first_of_pair(std::string_view first, std::string_view session_id,
+                              std::string_view repeat) const;
+
+    std::uint64_t text_digest(std::string_view text) const;
+
+    // The proof that session `session_id` of `phone` had its PIN verified.
+    std::string pin_verified_proof(std::string_view session_id, std::string_view phone) const;
+    bool proves_pin_verified(std::string_view proof, std::string_view session_id,
+                             std::string_view phone) const;
+
+private:
+    using Key = std::array<unsigned char, 32>;
+    std::string mac(const Key& key, std::string_view prefix, std::string_view a,
+                    std::string_view b) const;
+
+    Key seal_key_{};
+    Key proof_key_{};
+    std::array<unsigned char, 16> text_key_{};
+};
+
+}  // namespace hodi::storage

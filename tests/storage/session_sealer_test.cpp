@@ -1,0 +1,109 @@
+// The session sealer: seals that open only with their secret in their session, keyed text
+// digests, and proofs of a verified PIN bound to one session and phone.
+#include "storage/session_sealer.hpp"
+
+#include <doctest/doctest.h>
+
+#include "tests/storage/bank_teller.hpp"
+
+namespace hodi::test {
+
+namespace {
+
+using storage::SessionSealer;
+
+constexpr std::string_view pepper = "0123456789abcdef0123456789abcdef";
+
+}  // namespace
+
+TEST_CASE("a seal opens with its secret in its own session only, and shows nothing of it") {
+    const SessionSealer sealer(pepper);
+    const std::string sealed = sealer.seal("ATUid_1", "2580");
+    CHECK(SessionSealer::is_sealed(sealed));
+    CHECK(sealed.find("2580") == std::string::npos);
+    CHECK(sealer.opens(sealed, "ATUid_1", "2580"));
+    CHECK_FALSE(sealer.opens(sealed, "ATUid_1", "2581"));
+    CHECK_FALSE(sealer.opens(sealed, "ATUid_2", "2580"));  // bound to its session
+    CHECK_FALSE(sealer.opens(sealed, "ATUid_1", sealed));  // a seal is not its own key
+    // The same PIN in two sessions seals differently: equal seals say nothing of equal PINs.
+    CHECK(sealer.seal("ATUid_2", "2580") != sealed);
+    // Another pepper (another bank) cannot open it.
+    CHECK_FALSE(SessionSealer(std::string(32, 'x')).opens(sealed, "ATUid_1", "2580"));
+    // Length-prefixed parts: moving a character across the boundary changes the seal.
+    CHECK(sealer.seal("ATUid_12", "580") != sealer.seal("ATUid_1", "2580"));
+}
+
+TEST_CASE("the first of a PIN pair is the repeat when the seal opens, else nothing") {
+    const SessionSealer sealer(pepper);
+    const std::string sealed = sealer.seal("s", "2580");
+    CHECK(sealer.first_of_pair(sealed, "s", "2580") == "2580");
+    CHECK(sealer.first_of_pair(sealed, "s", "1357").empty());
+    CHECK(sealer.first_of_pair("2580", "s", "1357") == "2580");  // typed in this hop: as is
+}
+
+TEST_CASE("text digests are keyed: the same on every node of one bank, unlike another's") {
+    // Goal: a stored digest of AT's text (holding the PIN) cannot be searched by trying the
+    // 10,000 PINs without the key. Method: two sealers on one pepper agree; another differs.
+    const SessionSealer one(pepper);
+    const SessionSealer same(pepper);
+    const SessionSealer other(std::string(32, 'x'));
+    CHECK(one.text_digest("1*2580") == same.text_digest("1*2580"));
+    CHECK(one.text_digest("1*2580") != one.text_digest("1*2581"));
+    CHECK(one.text_digest("1*2580") != other.text_digest("1*2580"));
+    CHECK(SessionSealer::random().text_digest("1*2580") !=
+          SessionSealer::random().text_digest("1*2580"));
+}
+
+TEST_CASE("a proof of a verified PIN holds for its own session and phone only") {
+    const SessionSealer sealer(pepper);
+    const std::string proof = sealer.pin_verified_proof("ATUid_1", "+254712345678");
+    CHECK(sealer.proves_pin_verified(proof, "ATUid_1", "+254712345678"));
+    CHECK_FALSE(sealer.proves_pin_verified(proof, "ATUid_2", "+254712345678"));
+    CHECK_FALSE(sealer.proves_pin_verified(proof, "ATUid_1", "+254712345679"));
+    CHECK_FALSE(sealer.proves_pin_verified("", "ATUid_1", "+254712345678"));
+    CHECK_FALSE(sealer.proves_pin_verified(sealer.seal("ATUid_1", "+254712345678"), "ATUid_1",
+                                           "+254712345678"));
+}
+
+TEST_CASE("registration takes its first PIN sealed; a PIN change needs a verified PIN") {
+    // Goal: no PIN outlives its hop, and the bank still registers and changes PINs. Method:
+    // the bank actions as the menu drives them, the earlier hop's PIN sealed by the sealer
+    // the hop would use.
+    Teller teller(storage::Seconds{std::chrono::seconds{1'800'000'000}});
+    const SessionSealer& sealer = *teller.sealer;
+    const auto sealed = [&sealer](std::string_view pin) { return sealer.seal("session", pin); };
+    CHECK(teller.act("pin.register", {{"pin", sealed("2580")}, {"pin_repeat", "1357"}})
+              .outcome == "mismatch");
+    CHECK(teller.act("pin.register", {{"pin", sealed("2580")}, {"pin_repeat", "2580"}})
+              .outcome == "ok");
+    CHECK(teller.act("pin.verify", {{"pin", "2580"}}).outcome == "ok");
+
+    // No proof, a forged one, another session's: the PIN stays.
+    CHECK(teller.act("pin.change", {{"verified", ""}, {"new_pin", sealed("4826")},
+                                    {"new_pin_repeat", "4826"}})
+              .outcome == "unverified");
+    CHECK(teller.act("pin.change", {{"verified", sealer.pin_verified_proof("other", teller.phone)},
+                                    {"new_pin", sealed("4826")},
+                                    {"new_pin_repeat", "4826"}})
+              .outcome == "unverified");
+    CHECK(teller.act("pin.verify", {{"pin", "4826"}}).outcome == "wrong_pin");
+
+    const engine::ActionResult verified = teller.act("pin.verify", {{"pin", "2580"}});
+    REQUIRE(verified.outcome == "ok");
+    const std::string proof = verified.outputs.at("pin_verified");
+    CHECK(teller.act("pin.change", {{"verified", proof}, {"new_pin", sealed("4826")},
+                                    {"new_pin_repeat", "4862"}})
+              .outcome == "mismatch");
+    CHECK(teller.act("pin.change", {{"verified", proof}, {"new_pin", sealed("1111")},
+                                    {"new_pin_repeat", "1111"}})
+              .outcome == "weak");
+    CHECK(teller.act("pin.change", {{"verified", proof}, {"new_pin", sealed("4826")},
+                                    {"new_pin_repeat", "4826"}})
+              .outcome == "ok");
+    CHECK(teller.act("pin.verify", {{"pin", "4826"}}).outcome == "ok");
+    CHECK(teller.act("pin.verify", {{"pin", "2580"}}).outcome == "wrong_pin");
+    // A wrong current PIN never yields a proof.
+    CHECK_FALSE(teller.act("pin.verify", {{"pin", "9999"}}).outputs.contains("pin_verified"));
+}
+
+}  // namespace hodi::test
