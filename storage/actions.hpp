@@ -4,6 +4,7 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,9 @@ struct ActionContext {
     // Stable for one hop of one session (session id, node, hop count): a hop that AT repeats
     // carries the same id, so a money action keyed on it is applied once.
     std::string request_id;
+    // When the subscriber stops waiting (the hop budget). Work not started by then is not
+    // started at all, so a late hop's "unavailable" never hides money that moved afterwards.
+    std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 };
 
 // Implementations are thread-safe. run() never throws: failures come back as outcomes

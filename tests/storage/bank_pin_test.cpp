@@ -253,3 +253,51 @@ TEST_CASE("changing a PIN needs the old one and a strong, repeated new one") {
     CHECK(fixture.check("1357", start).outcome == PinOutcome::ok);
     CHECK(fixture.check("2580", start).outcome == PinOutcome::wrong_pin);
 }
+
+TEST_CASE("a PIN check whose deadline passed does nothing, and says so") {
+    // Goal: when the hop's subscriber has stopped waiting, neither argon2 nor the write runs:
+    // no attempt is counted and no guarded work happens behind an "unavailable" END. Method: a
+    // wrong PIN with a deadline already past, then the same with time left.
+    Fixture f;
+    f.register_user();
+    bool unlocked_ran = false;
+    const Bank::Unlocked work = [&unlocked_ran](Connection&, const User&) {
+        unlocked_ran = true;
+        return boost::system::result<void>{};
+    };
+    const auto past = std::chrono::steady_clock::now() - 1ms;
+    const auto late = run(f.bank->check_pin(phone, "2580", start, work, past));
+    REQUIRE_FALSE(late.has_value());
+    CHECK(late.error() == make_error_code(BankError::deadline_passed));
+    CHECK_FALSE(unlocked_ran);
+    const auto verifications = f.bank->hasher().verifications();
+    CHECK(run(f.bank->check_pin(phone, "1357", start, {}, past)).error() ==
+          make_error_code(BankError::deadline_passed));
+    CHECK(f.bank->hasher().verifications() == verifications);  // argon2 never started
+    CHECK(f.check("1357", start).tries_left == 2);  // the late wrong PIN was not counted
+    CHECK(run(f.bank->check_pin(phone, "2580", start, work,
+                                std::chrono::steady_clock::now() + 10s))
+              ->outcome == PinOutcome::ok);
+    CHECK(unlocked_ran);
+}
+
+TEST_CASE("one PIN operation runs per phone at a time; other phones are not held up") {
+    // Goal: one subscriber flooding PIN dialogs holds one argon2 slot, not the pool. Method:
+    // start two checks for one phone and one for another on one io_context before any
+    // completes; the second for the same phone is refused at once.
+    Fixture f;
+    f.register_user();
+    REQUIRE(run(f.bank->register_pin("+254700000009", "1357", "1357", hodi::engine::Language::en,
+                                     start))
+                .value() == PinChange::ok);
+    net::io_context io;
+    auto first = net::co_spawn(io, f.bank->check_pin(phone, "2580", start), net::use_future);
+    auto second = net::co_spawn(io, f.bank->check_pin(phone, "2580", start), net::use_future);
+    auto other = net::co_spawn(io, f.bank->check_pin("+254700000009", "1357", start),
+                               net::use_future);
+    io.run();
+    CHECK(first.get()->outcome == PinOutcome::ok);
+    CHECK(second.get().error() == make_error_code(BankError::pin_in_progress));
+    CHECK(other.get()->outcome == PinOutcome::ok);
+    CHECK(f.check("2580", start).outcome == PinOutcome::ok);  // free again once done
+}

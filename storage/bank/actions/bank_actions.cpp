@@ -97,13 +97,12 @@ Bank::Unlocked unlock(BankActions::GuardedJob job,
 
 }  // namespace
 
-net::awaitable<boost::system::result<ActionResult>> BankActions::guarded(std::string phone,
-                                                                         std::string pin,
-                                                                         GuardedJob job) {
+net::awaitable<boost::system::result<ActionResult>> BankActions::guarded(
+    std::string phone, std::string pin, GuardedJob job, PinDeadline deadline) {
     auto answer = std::make_shared<boost::system::result<ActionResult>>(
         boost::system::in_place_error, make_error_code(BankError::store_failed));
     auto check = co_await bank_.check_pin(std::move(phone), std::move(pin), clock_(),
-                                          unlock(std::move(job), answer));
+                                          unlock(std::move(job), answer), deadline);
     if (!check) co_return check.error();
     switch (check->outcome) {
         case PinOutcome::ok:
@@ -134,8 +133,9 @@ net::awaitable<ActionResult> BankActions::run_pin_action(ActionRequest request,
         std::string repeat = arg(request.args, "pin_repeat");
         std::string pin = sealer_->first_of_pair(arg(request.args, "pin"), context.session_id,
                                                  repeat);
-        auto registered = co_await bank_.register_pin(context.phone, std::move(pin),
-                                                      std::move(repeat), context.language, now);
+        auto registered =
+            co_await bank_.register_pin(context.phone, std::move(pin), std::move(repeat),
+                                        context.language, now, context.deadline);
         if (!registered) co_return failed(name, registered.error());
         static constexpr const char* outcomes[] = {"ok", "exists", "mismatch", "weak"};
         co_return ActionResult{outcomes[static_cast<int>(*registered)], {}};
@@ -149,8 +149,8 @@ net::awaitable<ActionResult> BankActions::run_pin_action(ActionRequest request,
         std::string repeat = arg(request.args, "new_pin_repeat");
         std::string new_pin = sealer_->first_of_pair(arg(request.args, "new_pin"),
                                                      context.session_id, repeat);
-        auto changed = co_await bank_.replace_verified_pin(context.phone, std::move(new_pin),
-                                                           std::move(repeat), now);
+        auto changed = co_await bank_.replace_verified_pin(
+            context.phone, std::move(new_pin), std::move(repeat), now, context.deadline);
         if (!changed) co_return failed(name, changed.error());
         static constexpr const char* outcomes[] = {"ok", "unverified", "mismatch", "weak"};
         co_return ActionResult{outcomes[static_cast<int>(*changed)], {}};
@@ -159,7 +159,8 @@ net::awaitable<ActionResult> BankActions::run_pin_action(ActionRequest request,
     // named local: g++ 12 destroys temporaries built inside a co_await expression twice.
     GuardedJob job = verified_for;
     ActionResult verified =
-        answer(name, co_await guarded(context.phone, arg(request.args, "pin"), std::move(job)));
+        answer(name, co_await guarded(context.phone, arg(request.args, "pin"), std::move(job),
+                            context.deadline));
     if (verified.outcome == "ok") {
         verified.outputs["pin_verified"] =
             sealer_->pin_verified_proof(context.session_id, context.phone);
@@ -184,7 +185,8 @@ net::awaitable<ActionResult> BankActions::run_money_action(ActionRequest request
     // A named local: g++ 12 destroys temporaries built inside a co_await expression twice.
     GuardedJob job = name == "balance" ? balance_for : statement_for;
     co_return answer(name,
-                     co_await guarded(context.phone, arg(request.args, "pin"), std::move(job)));
+                     co_await guarded(context.phone, arg(request.args, "pin"), std::move(job),
+                            context.deadline));
 }
 
 }  // namespace hodi::storage

@@ -41,7 +41,8 @@ private:
     // as its outcome, or what the job answered.
     net::awaitable<boost::system::result<engine::ActionResult>> guarded(std::string phone,
                                                                         std::string pin,
-                                                                        GuardedJob job);
+                                                                        GuardedJob job,
+                                                                        PinDeadline deadline);
     // One read of the store, answered as the action's result (a store failure as "error").
     net::awaitable<engine::ActionResult> answer_read(std::string action,
                                                      DbFn<engine::ActionResult> job);

@@ -71,7 +71,8 @@ net::awaitable<engine::ActionResult> BankActions::run_loan_action(engine::Action
             : loan_repay_for(context.phone, *amount, arg(request.args, "source") == "mpesa",
                              context.request_id, now);
     co_return answer(name,
-                     co_await guarded(context.phone, arg(request.args, "pin"), std::move(job)));
+                     co_await guarded(context.phone, arg(request.args, "pin"), std::move(job),
+                            context.deadline));
 }
 
 }  // namespace hodi::storage

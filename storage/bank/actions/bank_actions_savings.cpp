@@ -67,7 +67,8 @@ net::awaitable<engine::ActionResult> BankActions::run_savings_action(
                                           *amount, now)
                          : goal_move_for((deposit ? "save:" : "unsave:") + context.request_id,
                                          context.phone, number, *amount, deposit, now);
-    auto moved = co_await guarded(context.phone, arg(request.args, "pin"), std::move(job));
+    auto moved = co_await guarded(context.phone, arg(request.args, "pin"), std::move(job),
+                            context.deadline);
     if (from_mpesa && !moved && moved.error() == BankError::unknown_account) {
         co_return engine::ActionResult{"no_goal", {}};
     }

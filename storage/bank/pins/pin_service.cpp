@@ -11,13 +11,23 @@ namespace {
 
 using boost::system::result;
 
-net::awaitable<bool> run_verify(const PinHasher* hasher, std::optional<std::string> hash,
-                                std::string pin) {
+bool passed(PinDeadline deadline) { return std::chrono::steady_clock::now() >= deadline; }
+
+// On the PIN pool: nothing when the deadline passed while the job waited for a thread, so a
+// flood's queue drains at once instead of running argon2 for subscribers long gone.
+net::awaitable<std::optional<bool>> run_verify(const PinHasher* hasher,
+                                               std::optional<std::string> hash, std::string pin,
+                                               PinDeadline deadline) {
+    if (passed(deadline)) co_return std::nullopt;
     co_return hasher->verify(hash, pin);
 }
 
-net::awaitable<std::optional<std::string>> run_hash(const PinHasher* hasher, std::string pin) {
-    co_return hasher->hash(pin);
+net::awaitable<result<std::string>> run_hash(const PinHasher* hasher, std::string pin,
+                                             PinDeadline deadline) {
+    if (passed(deadline)) co_return make_error_code(BankError::deadline_passed);
+    auto hashed = hasher->hash(pin);
+    if (!hashed) co_return make_error_code(BankError::store_failed);
+    co_return std::move(*hashed);
 }
 
 // Releases a waiting-PIN-job slot when the coroutine leaves, whichever way.
@@ -42,9 +52,13 @@ DbFn<std::optional<User>> find_user_job(std::string phone) {
     return [phone = std::move(phone)](Connection& db) { return find_user(db, phone); };
 }
 
-DbFn<PinAttempt> record_attempt_job(User user, bool right, Seconds now, Bank::Unlocked unlocked) {
-    return [user = std::move(user), right, now,
-            unlocked = std::move(unlocked)](Connection& db) -> result<PinAttempt> {
+DbFn<PinAttempt> record_attempt_job(User user, bool right, Seconds now, Bank::Unlocked unlocked,
+                                    PinDeadline deadline) {
+    return [user = std::move(user), right, now, unlocked = std::move(unlocked),
+            deadline](Connection& db) -> result<PinAttempt> {
+        // The writer's queue may have held it past the hop: then nothing is written, and the
+        // guarded work (a withdrawal, say) never happens behind the subscriber's back.
+        if (passed(deadline)) return make_error_code(BankError::deadline_passed);
         auto attempt = record_pin_attempt(db, user.id, right, now);
         if (!attempt || !right || !unlocked) return attempt;
         if (attempt->was_locked || attempt->lock.locked(now)) return attempt;
@@ -95,6 +109,34 @@ DbFn<PinChange> replace_job(std::string phone, std::string hashed, Seconds now) 
 
 }  // namespace
 
+// Holds a phone's one PIN operation for a coroutine's scope.
+class PhonePinSlot {
+public:
+    PhonePinSlot(Bank& bank, const std::string& phone)
+        : bank_(bank), phone_(phone), taken_(bank.begin_pin_operation(phone)) {}
+    ~PhonePinSlot() {
+        if (taken_) bank_.end_pin_operation(phone_);
+    }
+    PhonePinSlot(const PhonePinSlot&) = delete;
+    PhonePinSlot& operator=(const PhonePinSlot&) = delete;
+    bool taken() const { return taken_; }
+
+private:
+    Bank& bank_;
+    std::string phone_;
+    bool taken_;
+};
+
+bool Bank::begin_pin_operation(const std::string& phone) {
+    const std::lock_guard lock(phones_mutex_);
+    return phones_in_progress_.insert(phone).second;
+}
+
+void Bank::end_pin_operation(const std::string& phone) {
+    const std::lock_guard lock(phones_mutex_);
+    phones_in_progress_.erase(phone);
+}
+
 Bank::Bank(Store& store, PinSettings settings)
     : store_(store),
       hasher_(settings),
@@ -103,27 +145,33 @@ Bank::Bank(Store& store, PinSettings settings)
 
 Bank::~Bank() { pin_pool_.join(); }
 
-net::awaitable<result<bool>> Bank::verify(std::optional<std::string> hash, std::string pin) {
+net::awaitable<result<bool>> Bank::verify(std::optional<std::string> hash, std::string pin,
+                                          PinDeadline deadline) {
     const WaitingSlot slot(pin_jobs_waiting_);
     if (!slot.taken()) {
         co_return result<bool>(boost::system::in_place_error, make_error_code(BankError::busy));
     }
-    co_return co_await net::co_spawn(pin_pool_, run_verify(&hasher_, std::move(hash),
-                                                           std::move(pin)),
+    const std::optional<bool> right = co_await net::co_spawn(
+        pin_pool_, run_verify(&hasher_, std::move(hash), std::move(pin), deadline),
+        net::use_awaitable);
+    if (!right) {
+        co_return result<bool>(boost::system::in_place_error,
+                               make_error_code(BankError::deadline_passed));
+    }
+    co_return *right;
+}
+
+net::awaitable<result<std::string>> Bank::hash(std::string pin, PinDeadline deadline) {
+    const WaitingSlot slot(pin_jobs_waiting_);
+    if (!slot.taken()) co_return make_error_code(BankError::busy);
+    co_return co_await net::co_spawn(pin_pool_, run_hash(&hasher_, std::move(pin), deadline),
                                      net::use_awaitable);
 }
 
-net::awaitable<result<std::string>> Bank::hash(std::string pin) {
-    const WaitingSlot slot(pin_jobs_waiting_);
-    if (!slot.taken()) co_return make_error_code(BankError::busy);
-    auto hashed =
-        co_await net::co_spawn(pin_pool_, run_hash(&hasher_, std::move(pin)), net::use_awaitable);
-    if (!hashed) co_return make_error_code(BankError::store_failed);
-    co_return std::move(*hashed);
-}
-
 net::awaitable<result<PinCheck>> Bank::check_pin(std::string phone, std::string pin, Seconds now,
-                                                 Unlocked unlocked) {
+                                                 Unlocked unlocked, PinDeadline deadline) {
+    const PhonePinSlot in_progress(*this, phone);
+    if (!in_progress.taken()) co_return make_error_code(BankError::pin_in_progress);
     auto found = co_await store_.read<std::optional<User>>(find_user_job(std::move(phone)));
     if (!found) co_return found.error();
     std::optional<User>& user = *found;
@@ -135,13 +183,13 @@ net::awaitable<result<PinCheck>> Bank::check_pin(std::string phone, std::string 
     // temporaries twice.
     std::optional<std::string> stored_hash;
     if (registered) stored_hash = user->pin_hash;
-    auto right = co_await verify(std::move(stored_hash), std::move(pin));
+    auto right = co_await verify(std::move(stored_hash), std::move(pin), deadline);
     if (!right) co_return right.error();
     if (!registered) co_return PinCheck{PinOutcome::unregistered, 0, std::move(user)};
 
     const bool verified = *right;
     auto attempt = co_await store_.write<PinAttempt>(
-        record_attempt_job(*user, verified, now, std::move(unlocked)));
+        record_attempt_job(*user, verified, now, std::move(unlocked), deadline));
     pin_attempt_writes_.fetch_add(1, std::memory_order_relaxed);
     if (!attempt) co_return attempt.error();
     user->lock = attempt->lock;
@@ -156,10 +204,13 @@ net::awaitable<result<PinCheck>> Bank::check_pin(std::string phone, std::string 
 
 net::awaitable<result<PinChange>> Bank::register_pin(std::string phone, std::string pin,
                                                      std::string pin_repeat,
-                                                     engine::Language language, Seconds now) {
+                                                     engine::Language language, Seconds now,
+                                                     PinDeadline deadline) {
     if (pin != pin_repeat) co_return PinChange::mismatch;
     if (pin_weak(pin)) co_return PinChange::weak;
-    auto hashed = co_await hash(std::move(pin));
+    const PhonePinSlot in_progress(*this, phone);
+    if (!in_progress.taken()) co_return make_error_code(BankError::pin_in_progress);
+    auto hashed = co_await hash(std::move(pin), deadline);
     if (!hashed) co_return hashed.error();
     co_return co_await store_.write<PinChange>(
         register_job(std::move(phone), language, std::move(*hashed), now));
@@ -175,7 +226,7 @@ net::awaitable<result<Bank::ChangeResult>> Bank::change_pin(std::string phone, s
     auto check = co_await check_pin(std::move(phone), std::move(pin), now);
     if (!check) co_return check.error();
     if (check->outcome != PinOutcome::ok) co_return ChangeResult{std::move(*check)};
-    auto hashed = co_await hash(std::move(new_pin));
+    auto hashed = co_await hash(std::move(new_pin), no_pin_deadline);
     if (!hashed) co_return hashed.error();
     auto stored = co_await store_.write<PinChange>(
         set_hash_job(check->user->id, check->user->phone, std::move(*hashed), now));
@@ -185,10 +236,13 @@ net::awaitable<result<Bank::ChangeResult>> Bank::change_pin(std::string phone, s
 
 net::awaitable<result<PinChange>> Bank::replace_verified_pin(std::string phone,
                                                              std::string new_pin,
-                                                             std::string repeat, Seconds now) {
+                                                             std::string repeat, Seconds now,
+                                                             PinDeadline deadline) {
     if (new_pin != repeat) co_return PinChange::mismatch;
     if (pin_weak(new_pin)) co_return PinChange::weak;
-    auto hashed = co_await hash(std::move(new_pin));
+    const PhonePinSlot in_progress(*this, phone);
+    if (!in_progress.taken()) co_return make_error_code(BankError::pin_in_progress);
+    auto hashed = co_await hash(std::move(new_pin), deadline);
     if (!hashed) co_return hashed.error();
     co_return co_await store_.write<PinChange>(
         replace_job(std::move(phone), std::move(*hashed), now));

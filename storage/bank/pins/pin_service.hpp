@@ -6,9 +6,12 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/system/result.hpp>
 #include <atomic>
+#include <chrono>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_set>
 
 #include "storage/bank/pins/pin_hasher.hpp"
 #include "storage/bank/sql/store.hpp"
@@ -35,6 +38,12 @@ struct PinCheck {
 
 enum class PinChange : std::uint8_t { ok, exists, mismatch, weak };
 
+// When the subscriber stops waiting for a PIN operation: argon2 work or a write that could not
+// start by then is not started (BankError::deadline_passed), so nothing happens behind an
+// "unavailable" reply. A PIN check that started finishes.
+using PinDeadline = std::chrono::steady_clock::time_point;
+inline constexpr PinDeadline no_pin_deadline = PinDeadline::max();
+
 // Thread-safe; awaited from any executor. The Store must outlive the Bank.
 class Bank {
 public:
@@ -53,15 +62,18 @@ public:
     // hash) too; only a locked user is answered without argon2, as "locked" reveals nothing.
     // With `unlocked`, a right PIN and the work it guards commit together: one durable write
     // per guarded action instead of two, and what the work reads is read under the same lock.
-    net::awaitable<boost::system::result<PinCheck>> check_pin(std::string phone, std::string pin,
-                                                              Seconds now, Unlocked unlocked = {});
+    //
+    // One PIN operation runs per phone at a time: another one for the same phone meanwhile is
+    // refused at once (BankError::pin_in_progress), so one subscriber flooding PIN dialogs
+    // holds one argon2 slot, not the pool every other subscriber waits on.
+    net::awaitable<boost::system::result<PinCheck>> check_pin(
+        std::string phone, std::string pin, Seconds now, Unlocked unlocked = {},
+        PinDeadline deadline = no_pin_deadline);
 
     // First PIN for a phone (creating the user and their accounts): exists when one is set.
-    net::awaitable<boost::system::result<PinChange>> register_pin(std::string phone,
-                                                                  std::string pin,
-                                                                  std::string pin_repeat,
-                                                                  engine::Language language,
-                                                                  Seconds now);
+    net::awaitable<boost::system::result<PinChange>> register_pin(
+        std::string phone, std::string pin, std::string pin_repeat, engine::Language language,
+        Seconds now, PinDeadline deadline = no_pin_deadline);
 
     // Replaces a PIN after verifying the old one; `check` carries wrong_pin/locked outcomes.
     struct ChangeResult {
@@ -77,10 +89,9 @@ public:
     // Replaces the PIN of a subscriber whose current PIN was verified earlier in the session
     // (the caller holds SessionSealer's proof of it): the current PIN need not be typed again,
     // so it is never kept between hops. `exists` answers a phone with no PIN to replace.
-    net::awaitable<boost::system::result<PinChange>> replace_verified_pin(std::string phone,
-                                                                          std::string new_pin,
-                                                                          std::string repeat,
-                                                                          Seconds now);
+    net::awaitable<boost::system::result<PinChange>> replace_verified_pin(
+        std::string phone, std::string new_pin, std::string repeat, Seconds now,
+        PinDeadline deadline = no_pin_deadline);
 
     Store& store() { return store_; }
     const PinHasher& hasher() const { return hasher_; }
@@ -88,14 +99,21 @@ public:
 
 private:
     net::awaitable<boost::system::result<bool>> verify(std::optional<std::string> hash,
-                                                       std::string pin);
-    net::awaitable<boost::system::result<std::string>> hash(std::string pin);
+                                                       std::string pin, PinDeadline deadline);
+    net::awaitable<boost::system::result<std::string>> hash(std::string pin,
+                                                            PinDeadline deadline);
+    // Marks `phone` as having a PIN operation running; false when one already is.
+    bool begin_pin_operation(const std::string& phone);
+    void end_pin_operation(const std::string& phone);
+    friend class PhonePinSlot;
 
     Store& store_;
     PinHasher hasher_;
     net::thread_pool pin_pool_;
     std::atomic<std::size_t> pin_jobs_waiting_{0};
     std::atomic<std::uint64_t> pin_attempt_writes_{0};
+    std::mutex phones_mutex_;
+    std::unordered_set<std::string> phones_in_progress_;  ///< guarded by phones_mutex_
 };
 
 }  // namespace hodi::storage

@@ -17,6 +17,9 @@ public:
             case BankError::schema_too_new:
                 return "the database schema is newer than this hodi knows; upgrade hodi";
             case BankError::busy: return "the bank is busy; try again";
+            case BankError::deadline_passed: return "the hop's deadline passed; nothing was done";
+            case BankError::pin_in_progress:
+                return "a PIN operation for this phone is already running";
             case BankError::id_conflict:
                 return "transfer id reused with different content";
             case BankError::insufficient_funds: return "insufficient funds";

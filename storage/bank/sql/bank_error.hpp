@@ -20,6 +20,10 @@ enum class BankError {
     invalid_amount,      ///< an amount is not positive or exceeds transfer_cents_max
     same_account,        ///< a transfer names one account as both debit and credit
     corrupt,  ///< a stored value is not one this binary wrote; the row is left untouched
+    // The hop's deadline passed before the work could start: nothing was done, so the
+    // subscriber's "unavailable" is the truth.
+    deadline_passed,
+    pin_in_progress,  ///< another PIN operation for the same phone is running; nothing done
 };
 
 const boost::system::error_category& bank_category();
