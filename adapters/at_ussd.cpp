@@ -111,15 +111,52 @@ struct PendingHop {
     std::optional<HopReply> reply;
 };
 
+// A hop's place among the hops in flight (HopLimits), held until the hop really ends.
+class InFlight {
+public:
+    explicit InFlight(std::shared_ptr<HopLimits> limits) : limits_(std::move(limits)) {}
+    InFlight(InFlight&&) noexcept = default;
+    InFlight& operator=(InFlight&&) = delete;
+    ~InFlight() {
+        if (limits_) limits_->finished();
+    }
+
+private:
+    std::shared_ptr<HopLimits> limits_;
+};
+
+// Runs the hop holding its session (the gate's pass) and its in-flight place until it ends,
+// even when that is after the budget: a retry of the hop waits for it, then replays its reply.
 net::awaitable<void> run_pending_hop(std::shared_ptr<PendingHop> pending,
                                      std::shared_ptr<const HopServices> services,
-                                     HopRequest request) {
+                                     HopRequest request, SessionGate::Pass pass,
+                                     InFlight in_flight) {
+    (void)pass;
+    (void)in_flight;
     try {
         pending->reply = co_await run_hop(std::move(services), std::move(request));
     } catch (const std::exception& error) {
         spdlog::error("ussd hop failed: {}", error.what());
     }
     if (pending->timer) pending->timer->cancel();
+}
+
+// The fast END for a hop the limits refused: nothing is loaded, nothing runs.
+HttpReply refused_hop(const engine::Menu& menu, HopRefusal refused, const HopRequest& hop) {
+    static LogThrottle rate_log(std::chrono::minutes(1));
+    static LogThrottle shed_log(std::chrono::minutes(1));
+    std::uint64_t held = 0;
+    if (refused == HopRefusal::phone_rate) {
+        if (rate_log.allow(std::chrono::steady_clock::now(), held)) {
+            spdlog::warn("ussd: {} is over its hop rate; refused ({} more since the last line)",
+                         hop.phone, held);
+        }
+    } else if (shed_log.allow(std::chrono::steady_clock::now(), held)) {
+        spdlog::warn("ussd: hops in flight at the cap; shedding {} ({} more since the last "
+                     "line)",
+                     hop.text.empty() ? "a new dial" : "a hop", held);
+    }
+    return ussd_reply(service_error_reply(menu, menu.default_language));
 }
 
 // Answers one hop within the hop budget. The hop runs as its own coroutine so that a store or
@@ -135,13 +172,30 @@ net::awaitable<HttpReply> handle_hop(std::shared_ptr<const HopServices> services
     ParsedHop parsed = parse_hop(request, settings.phone_policy);
     if (!parsed.request) co_return text_reply(400, std::move(parsed.reason));
     const std::shared_ptr<const engine::Menu> menu = services->menus->current();
+    const auto started = std::chrono::steady_clock::now();
+    const auto deadline = started + settings.hop_budget;
+    HopRequest& hop = *parsed.request;
+    if (const HopRefusal refused = services->limits->admit(hop.phone, hop.text.empty(), started);
+        refused != HopRefusal::none) {
+        co_return refused_hop(*menu, refused, hop);
+    }
+    InFlight in_flight(services->limits);
+    hop.deadline = deadline;
+    std::optional<SessionGate::Pass> pass = services->gate->try_enter(hop.session_id);
+    if (!pass) pass = co_await services->gate->enter(hop.session_id, deadline);
+    if (!pass) {
+        spdlog::warn("ussd session {}: its previous hop still runs past this one's budget",
+                     hop.session_id);
+        co_return ussd_reply(service_error_reply(*menu, menu->default_language));
+    }
     const auto executor = co_await net::this_coro::executor;
     auto pending = std::make_shared<PendingHop>();
-    const auto deadline = std::chrono::steady_clock::now() + settings.hop_budget;
-    const std::string session_id = parsed.request->session_id;
+    const std::string session_id = hop.session_id;
     // co_spawn dispatches: on this connection's executor the hop runs inline until it first
     // waits, so a hop that never waits is answered without a trip through the queue.
-    net::co_spawn(executor, run_pending_hop(pending, services, std::move(*parsed.request)),
+    net::co_spawn(executor,
+                  run_pending_hop(pending, services, std::move(hop), std::move(*pass),
+                                  std::move(in_flight)),
                   net::detached);
     if (!pending->reply) {
         pending->timer.emplace(executor, deadline);
@@ -187,6 +241,8 @@ net::awaitable<HttpReply> handle_events(std::shared_ptr<const CallbackGuard> gua
 void add_ussd_routes(Router& router, HopServices services, CallbackAuthSettings auth) {
     HODI_ASSERT(services.menus != nullptr && services.store != nullptr &&
                 services.actions != nullptr && services.sealer != nullptr);
+    if (!services.gate) services.gate = std::make_shared<SessionGate>();
+    if (!services.limits) services.limits = std::make_shared<HopLimits>(services.settings.limits);
     auto shared = std::make_shared<const HopServices>(std::move(services));
     auto guard = std::make_shared<const CallbackGuard>(std::move(auth));
     router.add(HttpMethod::post, guard->pattern("/ussd/at"),

@@ -20,7 +20,8 @@ using engine::Step;
 // the service error instead of asking for another action.
 net::awaitable<Step> run_actions(std::shared_ptr<const engine::Menu> menu,
                                  std::shared_ptr<const HopServices> services,
-                                 std::string session_id, Step step) {
+                                 std::string session_id, Step step,
+                                 std::chrono::steady_clock::time_point deadline) {
     for (std::size_t count = 0; step.action; ++count) {
         HODI_ASSERT(count < engine::action_chain_max);
         storage::ActionContext context{
@@ -28,7 +29,8 @@ net::awaitable<Step> run_actions(std::shared_ptr<const engine::Menu> menu,
             .session_id = session_id,
             .language = step.session.language,
             .request_id = session_id + ':' + step.session.node_id + ':' +
-                          std::to_string(step.session.hops)};
+                          std::to_string(step.session.hops),
+            .deadline = deadline};
         engine::ActionRequest request = std::move(*step.action);
         step.action.reset();
         const engine::ActionResult result =
@@ -132,7 +134,8 @@ net::awaitable<HopReply> run_hop(std::shared_ptr<const HopServices> services,
     }
     const engine::Language language = step.session.language;
     if (step.action) {
-        step = co_await run_actions(menu, services, request.session_id, std::move(step));
+        step = co_await run_actions(menu, services, request.session_id, std::move(step),
+                                    request.deadline);
     }
     step.session.last_reply = engine::LastReply{
         .text_hash = services->sealer->text_digest(request.text),

@@ -12,7 +12,9 @@
 #include <string>
 #include <string_view>
 
+#include "adapters/hop_limits.hpp"
 #include "adapters/menu_source.hpp"
+#include "adapters/session_gate.hpp"
 #include "engine/menu.hpp"
 #include "engine/phone.hpp"
 #include "engine/session.hpp"
@@ -37,6 +39,7 @@ struct UssdSettings {
     std::chrono::seconds session_ttl{0};  ///< 0: the menu's session_timeout
     std::chrono::seconds ended_session_ttl = ended_session_ttl_default;
     engine::PhonePolicy phone_policy = engine::PhonePolicy::lenient;
+    HopLimitSettings limits{};  ///< per-phone hop rate, hops in flight
     std::function<engine::TimePoint()> clock = [] { return engine::Clock::now(); };
 };
 
@@ -50,12 +53,18 @@ struct HopServices {
     // so the session store never keeps either in clear. The actions' sealer: they open seals.
     std::shared_ptr<const storage::SessionSealer> sealer;
     UssdSettings settings;
+    // Made by add_ussd_routes when null: one hop at a time per session, and the limits that
+    // keep one phone or one flood from starving the rest. Thread-safe.
+    std::shared_ptr<SessionGate> gate{};
+    std::shared_ptr<HopLimits> limits{};
 };
 
 struct HopRequest {
     std::string session_id;
     std::string phone;  ///< E.164, already normalised
     std::string text;   ///< AT's accumulated input, decoded; may hold a PIN: never log it
+    // When the subscriber stops waiting; actions do not start work after it.
+    std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 };
 
 struct HopReply {

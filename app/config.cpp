@@ -113,6 +113,12 @@ void add_session_keys(std::vector<Key>& keys) {
                        [](Config& c) -> auto& { return c.sessions.memory.max_sessions; }));
     keys.push_back(key("hop_budget", "HODI_HOP_BUDGET", hop_budget,
                        [](Config& c) -> auto& { return c.ussd.hop_budget; }));
+    keys.push_back(key("limits.hops_per_phone_per_minute", "HODI_HOPS_PER_PHONE_PER_MINUTE",
+                       whole_in(0U, 100'000U),
+                       [](Config& c) -> auto& { return c.ussd.limits.hops_per_phone_per_minute; }));
+    keys.push_back(key("limits.hops_in_flight_max", "HODI_HOPS_IN_FLIGHT_MAX",
+                       whole_in(std::size_t{0}, std::size_t{10'000'000}),
+                       [](Config& c) -> auto& { return c.ussd.limits.in_flight_max; }));
     keys.push_back(key("redis.url", "HODI_REDIS_URL", redis_url,
                        [](Config& c) -> auto& { return c.sessions.redis; }));
     keys.push_back(key("redis.command_timeout", "HODI_REDIS_COMMAND_TIMEOUT", positive_duration,

@@ -56,6 +56,9 @@ verify_us=$(field "$seeded" pin_verify_us)
 
 pick_port >"$log_dir/port" && memory_port=$(<"$log_dir/port")
 pick_port >"$log_dir/port" && bank_port=$(<"$log_dir/port")
+# A few thousand callers replayed at full speed dial far more often than a phone can: the
+# per-phone hop rate is off on both servers (bench/limits_cost.sh measures what it costs).
+export HODI_HOPS_PER_PHONE_PER_MINUTE=0
 (cd "$root" && HODI_THREADS=1 HODI_ACTIONS=demo exec taskset -c "$server_cpu" \
     "$build/hodi" serve --listen "127.0.0.1:$memory_port" >"$log_dir/memory.log" 2>&1) &
 pids+=($!)

@@ -44,7 +44,7 @@ load() {  # load PORT INPUTS SECONDS: one paced run; prints the load generator's
 count() {  # count KIND INPUTS: instructions per hop of one server kind on one dialog
     local kind=$1 inputs=$2 port out pid json hops total
     port=$(pick_port)
-    local -a env=(HODI_THREADS=1)
+    local -a env=(HODI_THREADS=1 HODI_HOPS_PER_PHONE_PER_MINUTE=0)
     if [[ $kind == memory ]]; then
         env+=(HODI_ACTIONS=demo)
     else

@@ -74,11 +74,19 @@ private:
     std::thread thread_;
 };
 
+// USSD settings without the per-phone hop rate: most tests dial hundreds of hops from one
+// phone; the limits' own tests set them.
+inline adapters::UssdSettings unlimited_settings() {
+    adapters::UssdSettings settings;
+    settings.limits.hops_per_phone_per_minute = 0;
+    return settings;
+}
+
 // The usual wiring for hop tests: the test menu in a MenuSource (on the settings' clock), a
 // memory store (or another), counting actions, and a router with the health and USSD routes.
 struct UssdRig {
     explicit UssdRig(std::shared_ptr<storage::SessionStore> store = nullptr,
-                     adapters::UssdSettings settings = {},
+                     adapters::UssdSettings settings = unlimited_settings(),
                      adapters::CallbackAuthSettings auth = {},
                      adapters::HttpServerSettings http = {});
 

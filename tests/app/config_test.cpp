@@ -183,6 +183,9 @@ TEST_CASE("the example configuration loads and matches the defaults") {
     CHECK(example.menu == defaults.menu);
     CHECK(example.sessions.memory.max_sessions == defaults.sessions.memory.max_sessions);
     CHECK(example.ussd.hop_budget == defaults.ussd.hop_budget);
+    CHECK(example.ussd.limits.hops_per_phone_per_minute ==
+          defaults.ussd.limits.hops_per_phone_per_minute);
+    CHECK(example.ussd.limits.in_flight_max == defaults.ussd.limits.in_flight_max);
     CHECK(example.sessions.redis.command_timeout == defaults.sessions.redis.command_timeout);
     CHECK(example.sessions.redis.key_prefix == defaults.sessions.redis.key_prefix);
     CHECK(example.bank.actions == defaults.bank.actions);

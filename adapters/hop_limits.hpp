@@ -1,0 +1,65 @@
+// What keeps one subscriber, or one flood, from starving the others at the USSD door: a hop
+// rate per phone, and a cap on hops in flight that sheds with a fast END instead of queueing,
+// new dials first so that sessions in progress finish.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+namespace hodi::adapters {
+
+struct HopLimitSettings {
+    // Hops one phone may make per minute (a whole USSD session is ~10-20 hops over up to 3
+    // minutes). Refilled continuously; 0 turns the limit off.
+    std::uint32_t hops_per_phone_per_minute = 60;
+    // Hops in progress at once on this node; past it a hop gets the service-error END at once.
+    // New dials are refused from `new_dial_share` of it, so the room left goes to sessions
+    // already in progress. 0 turns the cap off.
+    std::size_t in_flight_max = 4096;
+    double new_dial_share = 0.75;
+};
+
+// Why a hop was refused, if it was.
+enum class HopRefusal : std::uint8_t { none, phone_rate, overloaded };
+
+// Thread-safe.
+class HopLimits {
+public:
+    explicit HopLimits(HopLimitSettings settings = {});
+
+    // Counts one hop of `phone` against its rate. `new_dial` (AT's text is empty) is refused
+    // first when the node is loaded. An admitted hop holds its in-flight place until
+    // finished() is called.
+    HopRefusal admit(const std::string& phone, bool new_dial,
+                     std::chrono::steady_clock::time_point now);
+    void finished() { in_flight_.fetch_sub(1, std::memory_order_relaxed); }
+
+    std::size_t in_flight() const { return in_flight_.load(std::memory_order_relaxed); }
+    std::size_t tracked_phones() const;
+
+private:
+    struct Bucket {
+        double tokens = 0;
+        std::chrono::steady_clock::time_point refilled{};
+    };
+    struct Shard {
+        mutable std::mutex mutex;
+        std::unordered_map<std::string, Bucket> buckets;
+        std::size_t admissions_since_sweep = 0;
+    };
+    static constexpr std::size_t shard_count = 16;
+
+    bool take_token(const std::string& phone, std::chrono::steady_clock::time_point now);
+
+    HopLimitSettings settings_;
+    std::atomic<std::size_t> in_flight_{0};
+    std::array<Shard, shard_count> shards_;
+};
+
+}  // namespace hodi::adapters
