@@ -25,7 +25,9 @@
 #include <mutex>
 #include <optional>
 
+#include "adapters/http_connections.hpp"
 #include "adapters/http_wire.hpp"
+#include "adapters/log_text.hpp"
 
 namespace hodi::adapters {
 
@@ -45,13 +47,7 @@ constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
 constexpr std::size_t first_read_bytes = 4096;  // one read usually holds a whole AT request
 constexpr std::chrono::milliseconds accept_retry_delay{50};  // after EMFILE and the like
 
-// What shutdown() needs to reach a connection from another thread: its strand, and its stream
-// while the connection coroutine is alive. Touched only on that strand, apart from `executor`.
-struct Slot {
-    net::any_io_executor executor;
-    beast::tcp_stream* stream = nullptr;
-    bool busy = false;  ///< a request is being read, handled or answered
-};
+constexpr std::chrono::minutes accept_log_interval{1};
 
 }  // namespace
 
@@ -63,8 +59,10 @@ struct HttpServer::State : std::enable_shared_from_this<State> {
     net::steady_timer grace_timer;
     std::atomic<bool> stopping{false};
 
+    ConnectionRegistry connections;
+    LogThrottle accept_failures{accept_log_interval};
+
     mutable std::mutex mutex;  // guards the members below
-    std::list<std::shared_ptr<Slot>> slots;
     std::function<void()> on_drained;
     bool drained_called = false;
 
@@ -74,28 +72,22 @@ struct HttpServer::State : std::enable_shared_from_this<State> {
           settings(std::move(server_settings)),
           handler(std::move(server_handler)),
           acceptor(net::make_strand(context)),
-          grace_timer(acceptor.get_executor()) {}
+          grace_timer(acceptor.get_executor()),
+          connections(settings.connections_max, settings.connections_per_peer_max) {}
 
-    std::list<std::shared_ptr<Slot>>::iterator add(std::shared_ptr<Slot> slot) {
-        const std::lock_guard lock(mutex);
-        slots.push_back(std::move(slot));
-        return std::prev(slots.end());
-    }
-
-    void remove(std::list<std::shared_ptr<Slot>>::iterator slot);
+    void remove(ConnectionRegistry::Slots::iterator slot);
     void maybe_drained(std::unique_lock<std::mutex>& lock);
-    void close_connections(bool idle_only);
 };
 
-void HttpServer::State::remove(std::list<std::shared_ptr<Slot>>::iterator slot) {
+void HttpServer::State::remove(ConnectionRegistry::Slots::iterator slot) {
+    connections.remove(slot);
     std::unique_lock lock(mutex);
-    slots.erase(slot);
     maybe_drained(lock);
 }
 
 // Runs on_drained once, when shutting down and the last connection is gone. Unlocks `lock`.
 void HttpServer::State::maybe_drained(std::unique_lock<std::mutex>& lock) {
-    if (!stopping || !slots.empty() || drained_called) return;
+    if (!stopping || !connections.empty() || drained_called) return;
     drained_called = true;
     std::function<void()> callback = std::move(on_drained);
     lock.unlock();
@@ -105,29 +97,19 @@ void HttpServer::State::maybe_drained(std::unique_lock<std::mutex>& lock) {
     if (callback) callback();
 }
 
-void HttpServer::State::close_connections(bool idle_only) {
-    const std::lock_guard lock(mutex);
-    for (const auto& slot : slots) {
-        net::post(slot->executor, [slot, idle_only] {
-            if (slot->stream == nullptr || (idle_only && slot->busy)) return;
-            error_code ignored;
-            slot->stream->socket().shutdown(tcp::socket::shutdown_both, ignored);
-            slot->stream->close();
-        });
-    }
-}
-
 namespace {
 
 using State = HttpServer::State;
 
-// Reads one request into `parser` (the first byte may wait idle_timeout, the rest must come
-// within read_timeout). Returns the read error, if any.
+// Reads one request into `parser`. The first byte of a connection's first request must come
+// within first_byte_timeout, of a later one within idle_timeout; the rest within read_timeout.
+// Returns the read error, if any.
 net::awaitable<error_code> read_request(beast::tcp_stream& stream, beast::flat_buffer& buffer,
                                         http::request_parser<http::string_body>& parser,
-                                        const HttpServerSettings& settings, Slot& slot) {
+                                        const HttpServerSettings& settings,
+                                        ConnectionSlot& slot, bool first) {
     if (buffer.size() == 0) {
-        stream.expires_after(settings.idle_timeout);
+        stream.expires_after(first ? settings.first_byte_timeout : settings.idle_timeout);
         auto [ec, bytes] = co_await stream.async_read_some(buffer.prepare(first_read_bytes),
                                                            use_tuple);
         if (ec) co_return ec;
@@ -192,18 +174,30 @@ HttpReply handler_failed(const std::exception& error) {
 
 // Serves one connection until it closes, the peer goes quiet, or the server shuts down.
 net::awaitable<void> serve_connection(beast::tcp_stream stream, std::shared_ptr<State> state) {
-    auto slot = std::make_shared<Slot>(Slot{stream.get_executor(), &stream, false});
-    const auto registered = state->add(slot);
-    const HttpServerSettings& settings = state->settings;
-    beast::flat_buffer buffer;
-    std::string head;
     error_code peer_error;
     // Asked once per connection: every request on it comes from the same peer.
     const tcp::endpoint peer = stream.socket().remote_endpoint(peer_error);
-    while (!state->stopping) {
+    auto slot = std::make_shared<ConnectionSlot>();
+    slot->executor = stream.get_executor();
+    slot->peer = unmapped(peer.address());
+    slot->shutdown = [&stream] {
+        error_code ignored;
+        stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+        stream.close();
+    };
+    const auto registered = state->connections.admit(slot);
+    if (!registered) {
+        // At a cap with every connection busy: the newcomer is the one to go.
+        slot->shutdown();
+        co_return;
+    }
+    const HttpServerSettings& settings = state->settings;
+    beast::flat_buffer buffer;
+    std::string head;
+    for (bool first = true; !state->stopping; first = false) {
         http::request_parser<http::string_body> parser;
         const error_code read_error =
-            co_await read_request(stream, buffer, parser, settings, *slot);
+            co_await read_request(stream, buffer, parser, settings, *slot, first);
         if (read_error) {
             if (auto reply = read_failure_reply(read_error, settings)) {
                 co_await write_reply(stream, head, *reply, 11, false, false, settings);
@@ -228,8 +222,8 @@ net::awaitable<void> serve_connection(beast::tcp_stream stream, std::shared_ptr<
     }
     error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    slot->stream = nullptr;
-    state->remove(registered);
+    slot->shutdown = nullptr;
+    state->remove(*registered);
 }
 
 void log_if_failed(std::exception_ptr error) {
@@ -253,8 +247,16 @@ net::awaitable<void> accept_loop(std::shared_ptr<State> state) {
                                                                   use_tuple);
         if (state->stopping || ec == net::error::operation_aborted) break;
         if (ec) {
-            // Out of file descriptors and the like: pause rather than spin.
-            spdlog::warn("http accept failed: {}", ec.message());
+            // Out of file descriptors and the like: free one held by an idle connection, pause
+            // rather than spin, and say so once a minute rather than every 50 ms.
+            const bool evicted = state->connections.evict_one_idle();
+            std::uint64_t held = 0;
+            if (state->accept_failures.allow(std::chrono::steady_clock::now(), held)) {
+                spdlog::warn("http accept failed: {} ({} more since the last line; {} open "
+                             "connections{})",
+                             ec.message(), held, state->connections.size(),
+                             evicted ? ", closing an idle one" : "");
+            }
             retry.expires_after(accept_retry_delay);
             co_await retry.async_wait(use_tuple);
             continue;
@@ -300,10 +302,7 @@ std::uint16_t HttpServer::port() const {
     return ec ? 0 : endpoint.port();
 }
 
-std::size_t HttpServer::connections() const {
-    const std::lock_guard lock(state_->mutex);
-    return state_->slots.size();
-}
+std::size_t HttpServer::connections() const { return state_->connections.size(); }
 
 void HttpServer::shutdown(std::function<void()> on_drained) {
     auto state = state_;
@@ -318,10 +317,10 @@ void HttpServer::shutdown(std::function<void()> on_drained) {
         if (const std::lock_guard lock(state->mutex); state->drained_called) return;
         state->grace_timer.expires_after(state->settings.shutdown_grace);
         state->grace_timer.async_wait([state](const error_code& ec) {
-            if (!ec) state->close_connections(false);
+            if (!ec) state->connections.close_all(false);
         });
     });
-    state->close_connections(true);
+    state->connections.close_all(true);
     std::unique_lock lock(state->mutex);
     state->maybe_drained(lock);
 }

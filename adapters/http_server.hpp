@@ -39,6 +39,15 @@ struct HttpServerSettings {
     std::chrono::milliseconds read_timeout{10'000};
     // How long a keep-alive connection may sit idle between requests before we close it.
     std::chrono::milliseconds idle_timeout{60'000};
+    // How long a new connection may wait before its first byte: a client that connects and
+    // says nothing only holds a descriptor.
+    std::chrono::milliseconds first_byte_timeout{5'000};
+    // Open connections at once (0: the descriptor limit less a reserve), and from one address
+    // (0: no cap). At a cap a newcomer evicts the longest-open idle connection (its own peer's
+    // at the per-peer cap); it is refused only when all are busy. AT's gateways open many
+    // connections from few addresses: keep the per-peer cap generous.
+    std::size_t connections_max = 0;
+    std::size_t connections_per_peer_max = 2'000;
     // On shutdown, how long in-flight requests may take to finish before sockets are closed.
     std::chrono::milliseconds shutdown_grace{10'000};
     // Behind a reverse proxy: the header naming the client, e.g. "X-Forwarded-For" (its last

@@ -83,6 +83,14 @@ void add_http_keys(std::vector<Key>& keys) {
                        [](Config& c) -> auto& { return c.http.idle_timeout; }));
     keys.push_back(key("http.shutdown_grace", "HODI_SHUTDOWN_GRACE", positive_duration,
                        [](Config& c) -> auto& { return c.http.shutdown_grace; }));
+    keys.push_back(key("http.first_byte_timeout", "HODI_FIRST_BYTE_TIMEOUT", positive_duration,
+                       [](Config& c) -> auto& { return c.http.first_byte_timeout; }));
+    keys.push_back(key("http.connections_max", "HODI_CONNECTIONS_MAX",
+                       whole_in(std::size_t{0}, std::size_t{10'000'000}),
+                       [](Config& c) -> auto& { return c.http.connections_max; }));
+    keys.push_back(key("http.connections_per_peer_max", "HODI_CONNECTIONS_PER_PEER_MAX",
+                       whole_in(std::size_t{0}, std::size_t{10'000'000}),
+                       [](Config& c) -> auto& { return c.http.connections_per_peer_max; }));
 }
 
 void add_callback_keys(std::vector<Key>& keys) {

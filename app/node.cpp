@@ -44,6 +44,14 @@ NodeStatus Node::open() {
 }
 
 NodeStatus Node::start() {
+    // Before the port opens: a SIGTERM sent as soon as hodi listens must stop it cleanly, not
+    // kill it by the signal's default action.
+    signals_.emplace(io_, SIGINT, SIGTERM);
+    signals_->async_wait([this](const boost::system::error_code& ec, int signal_number) {
+        if (ec) return;
+        spdlog::info("hodi: signal {} received; finishing in-flight requests", signal_number);
+        shutdown();
+    });
     adapters::HttpServerSettings http = config_.http;
     http.one_thread = threads_ == 1;
     server_ = std::make_unique<adapters::HttpServer>(io_, std::move(http), handler_);
@@ -58,12 +66,6 @@ NodeStatus Node::start() {
         sweep_ = make_overdue_sweep(io_.get_executor(), *backend_->store);
         sweep_->start();
     }
-    signals_.emplace(io_, SIGINT, SIGTERM);
-    signals_->async_wait([this](const boost::system::error_code& ec, int signal_number) {
-        if (ec) return;
-        spdlog::info("hodi: signal {} received; finishing in-flight requests", signal_number);
-        shutdown();
-    });
     const std::string url = "http://" + config_.http.address + ':' + std::to_string(port());
     // The token is a secret: the hint names where it goes, never the token itself.
     const std::string_view route =

@@ -175,6 +175,9 @@ TEST_CASE("the example configuration loads and matches the defaults") {
     CHECK(example.http.idle_timeout == defaults.http.idle_timeout);
     CHECK(example.http.shutdown_grace == defaults.http.shutdown_grace);
     CHECK(example.http.client_header == defaults.http.client_header);
+    CHECK(example.http.first_byte_timeout == defaults.http.first_byte_timeout);
+    CHECK(example.http.connections_max == defaults.http.connections_max);
+    CHECK(example.http.connections_per_peer_max == defaults.http.connections_per_peer_max);
     CHECK(example.http.trusted_proxies.size() == defaults.http.trusted_proxies.size());
     CHECK(example.at.callbacks.allow_from.size() == defaults.at.callbacks.allow_from.size());
     CHECK(example.at.callbacks.token == defaults.at.callbacks.token);
