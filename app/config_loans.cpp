@@ -6,6 +6,7 @@
 #include <set>
 
 #include "app/config.hpp"
+#include "storage/bank/money/credit_score.hpp"
 
 namespace hodi::app {
 
@@ -160,6 +161,10 @@ void apply_loans_yaml(storage::LoanSettings& loans, const YAML::Node& section,
             loans.products = products(entry.second, place / key);
         } else if (key == "limits") {
             loans.limits = limits(entry.second, place / key);
+        } else if (key == "min_tenure_days") {
+            loans.min_tenure_days = whole(entry.second, place / key, 0, 3'650);
+        } else if (key == "min_saving_weeks") {
+            loans.min_saving_weeks = whole(entry.second, place / key, 0, storage::score_savings_weeks);
         } else {
             (place / key).fail(entry.first, "unknown key");
         }

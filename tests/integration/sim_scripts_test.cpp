@@ -29,7 +29,10 @@ public:
                     "HODI_THREADS=1", "HODI_SESSIONS=memory", "HODI_LOG_LEVEL=warn",
                     "HODI_DATABASE=" + (dir / "hodi.db").string(),
                     "HODI_PIN_PEPPER=sim-scripts-test-pepper", "HODI_PIN_HASH_COST=minimum",
-                    "HODI_SANDBOX_DELAY=0s", "HODI_OUTBOX_POLL=50ms"},
+                    "HODI_SANDBOX_DELAY=0s", "HODI_OUTBOX_POLL=50ms",
+                    // As loan_apply.sim asks: a number registered now may borrow.
+                    "HODI_CONFIG=" +
+                        (hodi::test::source_dir() / "examples/try-loans.yaml").string()},
                    dir / "hodi.log"),
           log_(dir / "hodi.log") {}
 

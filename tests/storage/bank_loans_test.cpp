@@ -26,9 +26,13 @@ const Seconds start{std::chrono::seconds{1'800'000'000}};
 const std::string phone = "+254712345678";
 
 // Everyone may borrow up to KES 5,000 whatever their score, so limits are predictable.
+// Every subscriber may borrow up to KES 5,000 at once: these tests are about loans, not about
+// who may have one.
 LoanSettings flat_settings() {
     LoanSettings settings;
     settings.limits = {{0, 500'000}};
+    settings.min_tenure_days = 0;
+    settings.min_saving_weeks = 0;
     return settings;
 }
 

@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include "storage/bank/money/book_check.hpp"
+#include "storage/bank/money/loans.hpp"
 #include "storage/bank/money/savings.hpp"
 #include "storage/bank/sql/schema.hpp"
 #include "storage/bank/money/users.hpp"
@@ -65,7 +66,7 @@ TEST_CASE("the score answers its figures, and no_history until a loan is judged"
 
 TEST_CASE("the inputs come from the book as of the time passed in") {
     // Goal: gather_score_inputs and the stored row. Method: deposits in weeks 0, 1 and 9 back,
-    // a user registered 40 days ago.
+    // a withdrawal to the wallet and a top-up, a user registered 40 days ago.
     auto db = open_connection(":memory:").value();
     REQUIRE(migrate(*db).has_value());
     const Seconds now = start + std::chrono::days{40};
@@ -84,15 +85,69 @@ TEST_CASE("the inputs come from the book as of the time passed in") {
     for (const auto& [id, at] : deposits) {
         REQUIRE(create_transfer(*db, {id, wallet, goal.account, 1'000, "save"}, at).has_value());
     }
+    // Moving money between one's own wallet and goals is not activity; an M-Pesa top-up is.
+    REQUIRE(create_transfer(*db, {"e", goal.account, wallet, 500, "unsave"},
+                            now - std::chrono::days{1})
+                .has_value());
+    REQUIRE(create_transfer(*db, {"f", clearing, wallet, 10'000, "topup"},
+                            now - std::chrono::days{3})
+                .has_value());
     const ScoreInputs in = gather_score_inputs(*db, user.id, now).value();
     CHECK(in.savings_weeks == 2);
-    CHECK(in.recent_transfers == 3);
+    CHECK(in.recent_transfers == 1);
     CHECK(in.tenure_days == 40);
     CHECK(in.loans_on_time + in.loans_late == 0);
     const CreditScore score = recompute_score(*db, user.id, now).value();
-    CHECK(score.score() == 10 + 15 + 6 + 2);
+    CHECK(score.score() == 10 + 15 + 2 + 2);
     CHECK(db->execAndGet("SELECT score FROM credit_scores WHERE user_id = " +
                          std::to_string(user.id))
               .getInt() == score.score());
     CHECK(verify_book(*db).violations.empty());
+}
+
+TEST_CASE("the score cannot be bought: round trips, quick loans and a new number earn no limit") {
+    // Goal: the gaming once seen (a number registered seconds earlier scored 40 with five KES 10
+    // wallet-goal round trips and got KES 2,000 paid out; borrowing 500 and repaying in
+    // minutes took 30 to 51) buys nothing. Method: the same moves on a fresh subscriber.
+    auto db = open_connection(":memory:").value();
+    REQUIRE(migrate(*db).has_value());
+    const User user = ensure_user(*db, phone, Language::en, start).value();
+    const AccountId wallet = find_account(*db, wallet_code(phone)).value();
+    const AccountId clearing = find_account(*db, SystemAccount::mpesa_clearing).value();
+    REQUIRE(create_transfer(*db, {"top", clearing, wallet, 10'000, "topup"}, start).has_value());
+    const SavingsGoal goal =
+        create_goal(*db, user.id, phone, "Roof", 50'000, 10, start).value().goal;
+    for (int trip = 0; trip < 5; ++trip) {
+        const std::string id = std::to_string(trip);
+        REQUIRE(create_transfer(*db, {"in" + id, wallet, goal.account, 1'000, "save"}, start)
+                    .has_value());
+        REQUIRE(create_transfer(*db, {"out" + id, goal.account, wallet, 1'000, "unsave"}, start)
+                    .has_value());
+    }
+    const Seconds later = start + std::chrono::minutes{10};
+    const ScoreInputs in = gather_score_inputs(*db, user.id, later).value();
+    CHECK(in.recent_transfers == 1);  // the top-up alone
+    // Two loans repaid: one ten minutes after it was taken, one after eight days.
+    const auto add_loan = [&db, &user](const char* id, std::int64_t taken, std::int64_t closed) {
+        db->exec("INSERT INTO loans (user_id, product, purpose, principal, interest, fee, "
+                 "penalty_rate, term_days, state, disbursement, created_at, due_at, closed_at) "
+                 "VALUES (" + std::to_string(user.id) + ", 'standard', 'business', 50000, "
+                 "5000, 5000, 500, 30, 'repaid', '" + id + "', " + std::to_string(taken) + ", " +
+                 std::to_string(taken + 30 * 86'400) + ", " + std::to_string(closed) + ")");
+    };
+    const std::int64_t at = unix_seconds(start);
+    add_loan("quick", at, at + 600);
+    CHECK(gather_score_inputs(*db, user.id, later).value().loans_on_time == 0);
+    add_loan("kept", at, at + 8 * 86'400);
+    CHECK(gather_score_inputs(*db, user.id, start + std::chrono::days{9}).value().loans_on_time ==
+          1);
+
+    // Whatever the score, no limit before the tenure and the weeks of saving.
+    LoanSettings settings;
+    settings.limits = {{0, 200'000}};
+    CHECK(loan_limit(*db, user.id, settings, later).value() == 0);
+    settings.min_tenure_days = 0;
+    CHECK(loan_limit(*db, user.id, settings, later).value() == 0);  // one week of saving only
+    settings.min_saving_weeks = 1;
+    CHECK(loan_limit(*db, user.id, settings, later).value() == 200'000);
 }

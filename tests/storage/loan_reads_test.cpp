@@ -14,9 +14,13 @@ using hodi::engine::ActionResult;
 
 const Seconds start{std::chrono::seconds{1'800'000'000}};
 
+// Every subscriber may borrow up to KES 5,000 at once: these tests are about loans, not about
+// who may have one.
 LoanSettings flat_settings() {
     LoanSettings settings;
     settings.limits = {{0, 500'000}};
+    settings.min_tenure_days = 0;
+    settings.min_saving_weeks = 0;
     return settings;
 }
 

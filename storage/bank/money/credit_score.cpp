@@ -75,10 +75,12 @@ boost::system::result<ScoreInputs> gather_score_inputs(Connection& db, std::int6
         "(overdue_at IS NOT NULL OR (state = 'open' AND due_at < ?2) OR "
         "(state = 'repaid' AND closed_at > due_at))";
     Prepared on_time(db, std::string("SELECT count(*) FROM loans WHERE user_id = ?1 "
-                                     "AND state = 'repaid' AND NOT ") +
+                                     "AND state = 'repaid' AND closed_at - created_at >= ?3 "
+                                     "AND NOT ") +
                              late);
     on_time.bind(1, user_id);
     on_time.bind(2, at);
+    on_time.bind(3, static_cast<std::int64_t>(score_loan_days_min) * seconds_per_day);
     in.loans_on_time = count(on_time);
     Prepared late_loans(db,
                         std::string("SELECT count(*) FROM loans WHERE user_id = ?1 AND ") + late);
@@ -86,11 +88,12 @@ boost::system::result<ScoreInputs> gather_score_inputs(Connection& db, std::int6
     late_loans.bind(2, at);
     in.loans_late = count(late_loans);
 
+    // Exactly one side is the user's: the money crossed the user's boundary.
     Prepared recent(db,
                     "SELECT count(*) FROM transfers WHERE state = 'posted' AND kind <> ?4 "
                     "AND created_at <= ?1 AND created_at > ?1 - ?2 AND "
-                    "(debit_account IN (SELECT id FROM accounts WHERE user_id = ?3) OR "
-                    "credit_account IN (SELECT id FROM accounts WHERE user_id = ?3))");
+                    "(debit_account IN (SELECT id FROM accounts WHERE user_id = ?3)) <> "
+                    "(credit_account IN (SELECT id FROM accounts WHERE user_id = ?3))");
     recent.bind(1, at);
     recent.bind(2, static_cast<std::int64_t>(score_activity_days) * seconds_per_day);
     recent.bind(3, user_id);

@@ -29,12 +29,18 @@ inline constexpr int score_tenure_max = 10;
 inline constexpr int score_savings_weeks = 8;
 inline constexpr int score_activity_days = 30;
 inline constexpr int score_tenure_days_per_point = 18;
+// A loan repaid sooner than this after it was taken is neither on time nor late for the score:
+// borrowing and repaying within minutes shows nothing about repaying, and once earned points.
+inline constexpr int score_loan_days_min = 7;
 
 struct ScoreInputs {
     int savings_weeks = 0;     ///< of the last score_savings_weeks, weeks with a deposit
     int loans_on_time = 0;     ///< repaid by the due date and never overdue
     int loans_late = 0;        ///< repaid late, or overdue (now or ever)
-    int recent_transfers = 0;  ///< posted, touching the user's accounts, last 30 days
+    // Posted in the last 30 days, money crossing the user's own accounts (M-Pesa in and out,
+    // loan payouts and repayments, fees): moves between the user's own wallet and goals are
+    // not activity, or round trips of KES 10 would buy points.
+    int recent_transfers = 0;
     int tenure_days = 0;       ///< since registration
 };
 

@@ -37,6 +37,12 @@ struct LoanSettings {
     std::vector<ScoreLimit> limits{
         {0, 0}, {20, 50'000}, {40, 200'000}, {60, 500'000}, {80, 2'000'000}, {90, 5'000'000}};
 
+    // No limit at all before a subscriber has been registered this many days and saved in
+    // this many distinct weeks (of the score's last 8), whatever the score says: a number
+    // registered minutes ago must not borrow on points bought that day.
+    int min_tenure_days = 30;
+    int min_saving_weeks = 3;
+
     // The product loan.apply lends under: the first one listed. (The menu offers one product;
     // a product choice would pick by name.) A settings object always has at least one.
     const LoanProduct& product() const { return products.front(); }

@@ -122,6 +122,10 @@ boost::system::result<Cents> loan_limit(Connection& db, std::int64_t user_id,
                                         const LoanSettings& settings, Seconds now) {
     auto score = current_score(db, user_id, now);
     if (!score) return score.error();
+    if (score->inputs.tenure_days < settings.min_tenure_days ||
+        score->inputs.savings_weeks < settings.min_saving_weeks) {
+        return Cents{0};
+    }
     return settings.limit_for_score(score->score());
 }
 
