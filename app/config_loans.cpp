@@ -164,7 +164,8 @@ void apply_loans_yaml(storage::LoanSettings& loans, const YAML::Node& section,
         } else if (key == "min_tenure_days") {
             loans.min_tenure_days = whole(entry.second, place / key, 0, 3'650);
         } else if (key == "min_saving_weeks") {
-            loans.min_saving_weeks = whole(entry.second, place / key, 0, storage::score_savings_weeks);
+            loans.min_saving_weeks =
+                whole(entry.second, place / key, 0, storage::score_savings_weeks);
         } else {
             (place / key).fail(entry.first, "unknown key");
         }

@@ -80,6 +80,22 @@ TEST_CASE("the example's loans section documents the defaults") {
         CHECK(example.loans.limits[i].score_min == defaults.limits[i].score_min);
         CHECK(example.loans.limits[i].limit == defaults.limits[i].limit);
     }
+    CHECK(example.loans.min_tenure_days == defaults.min_tenure_days);
+    CHECK(example.loans.min_saving_weeks == defaults.min_saving_weeks);
+    // try-loans.yaml relaxes only who may borrow.
+    const Config relaxed = load_config(test::source_dir() / "examples/try-loans.yaml",
+                                       no_environment());
+    CHECK(relaxed.loans.min_tenure_days == 0);
+    CHECK(relaxed.loans.min_saving_weeks == 1);
+    CHECK(relaxed.loans.limits.size() == defaults.limits.size());
+}
+
+TEST_CASE("who may borrow reads from the loans section and is bounded") {
+    const Config config = load_text("loans:\n  min_tenure_days: 14\n  min_saving_weeks: 2\n");
+    CHECK(config.loans.min_tenure_days == 14);
+    CHECK(config.loans.min_saving_weeks == 2);
+    CHECK_THROWS_AS(load_text("loans:\n  min_saving_weeks: 9\n"), ConfigError);
+    CHECK_THROWS_AS(load_text("loans:\n  min_tenure_days: -1\n"), ConfigError);
 }
 
 TEST_CASE("bad loan settings are refused with the file, line, column and key") {
