@@ -25,19 +25,29 @@ MemorySessionStore::Shard& MemorySessionStore::shard_for(const std::string& sess
     return shards_[std::hash<std::string>{}(session_id) % settings_.shards];
 }
 
-void MemorySessionStore::purge_front(Shard& shard, engine::TimePoint now, std::size_t limit) {
+void MemorySessionStore::purge_front(Shard& shard, std::list<Saved>& list, engine::TimePoint now,
+                                     std::size_t limit) {
     // The front is the least recently saved entry. With one TTL for every session it is also
     // the first to expire; with mixed TTLs this is amortised best effort and load() still
     // refuses anything expired.
-    for (std::size_t purged = 0; purged < limit && !shard.order.empty(); ++purged) {
-        const Saved& oldest = shard.order.front();
+    for (std::size_t purged = 0; purged < limit && !list.empty(); ++purged) {
+        const Saved& oldest = list.front();
         if (oldest.expires_at > now) return;
         const auto found = shard.entries.find(*oldest.id);
         HODI_ASSERT(found != shard.entries.end());
-        shard.order.pop_front();
+        list.pop_front();
         shard.entries.erase(found);
     }
 }
+
+namespace {
+
+// Not in progress: nothing is lost but a dial when it goes.
+bool is_fresh(const engine::Session& session) {
+    return session.hops <= 1 || session.last_reply.end;
+}
+
+}  // namespace
 
 std::optional<engine::Session> MemorySessionStore::find(const std::string& session_id) {
     Shard& shard = shard_for(session_id);
@@ -46,7 +56,7 @@ std::optional<engine::Session> MemorySessionStore::find(const std::string& sessi
     const auto found = shard.entries.find(session_id);
     if (found == shard.entries.end()) return std::nullopt;
     if (found->second.order->expires_at <= now) {
-        shard.order.erase(found->second.order);
+        shard.list_of(found->second).erase(found->second.order);
         shard.entries.erase(found);
         return std::nullopt;
     }
@@ -58,23 +68,32 @@ void MemorySessionStore::put(engine::Session session, std::chrono::seconds ttl) 
     const engine::TimePoint now = settings_.clock();
     const engine::TimePoint expires_at = now + ttl;
     const std::lock_guard lock(shard.mutex);
-    purge_front(shard, now, settings_.purge_per_save_max);
+    purge_front(shard, shard.fresh, now, settings_.purge_per_save_max);
+    purge_front(shard, shard.order, now, settings_.purge_per_save_max);
+    const bool fresh = is_fresh(session);
     const auto found = shard.entries.find(session.id);
     if (found != shard.entries.end()) {
-        found->second.session = std::move(session);
-        found->second.order->expires_at = expires_at;
-        shard.order.splice(shard.order.end(), shard.order, found->second.order);
+        Entry& entry = found->second;
+        entry.session = std::move(session);
+        entry.order->expires_at = expires_at;
+        std::list<Saved>& from = shard.list_of(entry);
+        entry.fresh = fresh;
+        std::list<Saved>& to = shard.list_of(entry);
+        to.splice(to.end(), from, entry.order);
         return;
     }
     if (shard.entries.size() >= shard_capacity_) {
-        const auto oldest = shard.entries.find(*shard.order.front().id);
-        shard.order.pop_front();
+        std::list<Saved>& victims = shard.fresh.empty() ? shard.order : shard.fresh;
+        const auto oldest = shard.entries.find(*victims.front().id);
+        victims.pop_front();
         shard.entries.erase(oldest);
     }
     std::string key = session.id;
-    const auto added = shard.entries.emplace(std::move(key), Entry{std::move(session), {}}).first;
-    shard.order.push_back(Saved{&added->first, expires_at});
-    added->second.order = std::prev(shard.order.end());
+    const auto added =
+        shard.entries.emplace(std::move(key), Entry{std::move(session), {}, fresh}).first;
+    std::list<Saved>& list = shard.list_of(added->second);
+    list.push_back(Saved{&added->first, expires_at});
+    added->second.order = std::prev(list.end());
 }
 
 void MemorySessionStore::remove(const std::string& session_id) {
@@ -82,7 +101,7 @@ void MemorySessionStore::remove(const std::string& session_id) {
     const std::lock_guard lock(shard.mutex);
     const auto found = shard.entries.find(session_id);
     if (found == shard.entries.end()) return;
-    shard.order.erase(found->second.order);
+    shard.list_of(found->second).erase(found->second.order);
     shard.entries.erase(found);
 }
 
@@ -106,7 +125,7 @@ std::size_t MemorySessionStore::purge_expired() {
                 ++entry;
                 continue;
             }
-            shard.order.erase(entry->second.order);
+            shard.list_of(entry->second).erase(entry->second.order);
             entry = shard.entries.erase(entry);
             ++purged;
         }

@@ -17,7 +17,10 @@
 namespace hodi::storage {
 
 struct MemorySessionStoreSettings {
-    std::size_t max_sessions = 1'000'000;  ///< beyond this the oldest-saved sessions go
+    // Beyond this sessions are evicted, oldest-saved first, and among them first those not in
+    // progress (a first dial's, or an ended session's last reply): a flood of new dials cannot
+    // push out subscribers halfway through a transaction.
+    std::size_t max_sessions = 1'000'000;
     // Shards split the lock so network threads rarely wait on each other. The bound and the
     // "oldest" order hold per shard (max_sessions / shards each); tests use one shard to see
     // the exact order.
@@ -58,18 +61,23 @@ private:
     };
     struct Entry {
         engine::Session session;
-        std::list<Saved>::iterator order;  ///< position in Shard::order
+        std::list<Saved>::iterator order;  ///< position in Shard::order or Shard::fresh
+        bool fresh = false;                ///< which of the two lists `order` is in
     };
     // Sessions in save order (oldest first) next to the map, so eviction and purge start at
-    // the front without scanning.
+    // the front without scanning: `fresh` holds those not in progress (one hop so far, or
+    // ended), evicted before any in `order`.
     struct Shard {
         mutable std::mutex mutex;
         std::unordered_map<std::string, Entry> entries;
         std::list<Saved> order;
+        std::list<Saved> fresh;
+        std::list<Saved>& list_of(const Entry& entry) { return entry.fresh ? fresh : order; }
     };
 
     Shard& shard_for(const std::string& session_id);
-    void purge_front(Shard& shard, engine::TimePoint now, std::size_t limit);
+    void purge_front(Shard& shard, std::list<Saved>& list, engine::TimePoint now,
+                     std::size_t limit);
 
     MemorySessionStoreSettings settings_;
     std::size_t shard_capacity_;

@@ -87,6 +87,47 @@ TEST_CASE("the oldest session is evicted at the size bound") {
     CHECK(store.find("d").has_value());
 }
 
+TEST_CASE("a flood of new dials at the bound evicts dials, never sessions in progress") {
+    // Goal: 6,000 new sessions a second once pushed live sessions out, oldest first. Method: a
+    // bound of four holding two sessions in progress (hops 3) saved first, then a stream of
+    // one-hop dials: the dials evict each other; the sessions in progress stay, and an ended
+    // session's kept reply goes before them too.
+    FakeClock clock;
+    MemorySessionStore store({.max_sessions = 4, .shards = 1, .clock = clock.function()});
+    for (const char* id : {"busy-1", "busy-2"}) {
+        engine::Session busy = session(id);
+        busy.hops = 3;
+        store.put(std::move(busy), 180s);
+    }
+    for (int dial = 0; dial < 100; ++dial) {
+        engine::Session fresh = session("dial-" + std::to_string(dial));
+        fresh.hops = 1;
+        store.put(std::move(fresh), 180s);
+    }
+    CHECK(store.size() == 4);
+    CHECK(store.find("busy-1").has_value());
+    CHECK(store.find("busy-2").has_value());
+    CHECK(store.find("dial-99").has_value());
+    CHECK_FALSE(store.find("dial-0").has_value());
+    // A dial that goes on to its second hop is in progress from then on.
+    engine::Session second = session("dial-99");
+    second.hops = 2;
+    store.put(std::move(second), 180s);
+    engine::Session ended = session("busy-1");  // its END: only the last reply is kept
+    ended.hops = 5;
+    ended.last_reply.end = true;
+    store.put(std::move(ended), 30s);
+    for (int dial = 100; dial < 103; ++dial) {
+        engine::Session fresh = session("dial-" + std::to_string(dial));
+        fresh.hops = 1;
+        store.put(std::move(fresh), 180s);
+    }
+    CHECK(store.find("busy-2").has_value());
+    CHECK(store.find("dial-99").has_value());
+    CHECK_FALSE(store.find("busy-1").has_value());  // an ended session goes before them
+    CHECK(store.size() == 4);
+}
+
 TEST_CASE("expired sessions are purged without being asked for") {
     // Goal: sessions nobody returns to do not hold memory. Method: save many, expire them, then
     // one save purges from the front and purge_expired() takes the rest.
