@@ -9,6 +9,7 @@
 
 #include "app/commands.hpp"
 #include "app/paths.hpp"
+#include "app/pepper.hpp"
 #include "engine/phone.hpp"
 #include "storage/bank/money/audit.hpp"
 #include "storage/bank/sql/store.hpp"
@@ -20,6 +21,7 @@ namespace {
 
 struct AdminOptions {
     std::string db = default_database_path.string();
+    std::string pepper_file = default_pin_pepper_path.string();
     std::string msisdn;
 };
 
@@ -47,6 +49,13 @@ int run_unlock(const AdminOptions& options) {
                   << '\n';
         return 2;
     }
+    // The operator's event joins the keyed chain like every other one.
+    const auto pepper = existing_pepper(options.pepper_file);
+    if (!pepper || !storage::key_audit_chain(**store, *pepper)) {
+        std::cerr << "hodi admin unlock: needs the bank's PIN pepper (" << options.pepper_file
+                  << " or HODI_PIN_PEPPER) to record the unlock in the audit chain\n";
+        return 2;
+    }
     const auto unlocked = (*store)->write_now<int>(unlock_job(
         msisdn->e164(),
         std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now())));
@@ -66,6 +75,9 @@ void add_admin_command(CLI::App& cli, int& exit_code) {
     CLI::App* admin = cli.add_subcommand("admin", "Operator actions on the SQLite store");
     admin->require_subcommand(1);
     admin->add_option("--db", options->db, "SQLite database file")->capture_default_str();
+    admin->add_option("--pepper-file", options->pepper_file,
+                      "PIN pepper the audit chain is keyed from (HODI_PIN_PEPPER wins)")
+        ->capture_default_str();
     CLI::App* unlock =
         admin->add_subcommand("unlock", "Clear a subscriber's PIN lock and wrong-PIN count");
     unlock->add_option("msisdn", options->msisdn, "phone number, e.g. 0712345678")->required();

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 
@@ -66,6 +67,18 @@ PepperResult load_or_create_pepper(const std::optional<std::string>& from_enviro
         return {std::nullopt, file.string() + ": cannot read the PIN pepper", false};
     }
     return accept(std::move(line), file.string(), false);
+}
+
+std::optional<std::string> existing_pepper(const std::filesystem::path& file) {
+    if (const char* pepper = std::getenv("HODI_PIN_PEPPER"); pepper != nullptr && *pepper) {
+        return std::string(pepper);
+    }
+    std::ifstream in(file);
+    std::string line;
+    if (!in || !std::getline(in, line)) return std::nullopt;
+    while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.pop_back();
+    if (line.empty()) return std::nullopt;
+    return line;
 }
 
 }  // namespace hodi::app

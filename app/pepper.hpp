@@ -23,4 +23,8 @@ struct PepperResult {
 PepperResult load_or_create_pepper(const std::optional<std::string>& from_environment,
                                    const std::filesystem::path& file);
 
+// For the operator's commands: HODI_PIN_PEPPER when set, else the file's first line; never
+// creates one. nullopt when there is none.
+std::optional<std::string> existing_pepper(const std::filesystem::path& file);
+
 }  // namespace hodi::app

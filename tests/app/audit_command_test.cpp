@@ -19,11 +19,13 @@ using storage::Seconds;
 
 const Seconds start{std::chrono::seconds{1'800'000'000}};
 const std::string phone = "+254712345678";
+const std::string pepper = "audit-test-pepper-0123456789";
 
 // A bank with one user whose top-up went through the outbox: three audit events.
 std::string prepare_bank(const TempDir& dir) {
     const std::filesystem::path path = dir.path() / "hodi.db";
     auto store = storage::Store::open(storage::StoreSettings{path}).value();
+    REQUIRE(storage::key_audit_chain(*store, pepper).has_value());
     const auto done = store->write_now<int>([](hodi::storage::Connection& db)
                                                 -> boost::system::result<int> {
         storage::ensure_user(db, phone, engine::Language::en, start).value();
@@ -40,9 +42,12 @@ std::string prepare_bank(const TempDir& dir) {
     return path.string();
 }
 
-CommandResult hodi(std::vector<std::string> args) {
+// The command as an operator runs it, the bank's pepper in the environment unless told not.
+CommandResult hodi(std::vector<std::string> args, bool with_pepper = true) {
     args.insert(args.begin(), HODI_BINARY);
-    return run_command(std::move(args), 30s);
+    std::vector<std::string> env;
+    if (with_pepper) env.push_back("HODI_PIN_PEPPER=" + pepper);
+    return run_command(std::move(args), 30s, std::move(env));
 }
 
 bool contains(const std::string& text, std::string_view part) {
@@ -71,6 +76,66 @@ TEST_CASE("hodi audit verify exits 0 on an intact chain, 1 where it was edited, 
         hodi({"audit", "verify", "--db", (dir.path() / "nope.db").string()});
     CHECK(missing.exit_code == 2);
     CHECK(contains(missing.output, "no such database"));
+}
+
+TEST_CASE("a database writer cannot re-chain the audit log or cut its newest events") {
+    // Goal: what once passed (edit an amount, delete events, re-chain with plain SHA-256)
+    // fails, and so does dropping the newest events, which leaves a chain that still links.
+    // Method: the keyed bank; each attack on a fresh copy, verified with the pepper.
+    TempDir dir;
+    const std::string db = prepare_bank(dir);
+    CommandResult verified = hodi({"audit", "verify", "--db", db});
+    CHECK(verified.exit_code == 0);
+    CHECK(contains(verified.output, "3 events, chain intact, head file agrees"));
+    CHECK(hodi({"audit", "verify", "--db", db}, false).exit_code == 1);  // no key: unchecked
+    const std::string head = storage::audit_head_path(db).string();
+    const auto copy = [&](const std::string& name) {
+        const std::string target = (dir.path() / name).string();
+        std::filesystem::copy_file(db, target);
+        std::filesystem::copy_file(head, storage::audit_head_path(target));
+        return target;
+    };
+
+    const std::string rechained = copy("rechained.db");
+    {
+        SQLite::Database file(rechained, SQLite::OPEN_READWRITE);
+        file.exec("DROP TRIGGER audit_append_only_update");
+        file.exec("DROP TRIGGER audit_append_only_delete");
+        file.exec("DELETE FROM audit WHERE seq = 3");
+        file.exec("UPDATE audit SET detail = 'amount=1' WHERE seq = 2");
+        std::string prev(storage::audit_genesis_hash);
+        SQLite::Statement rows(file, "SELECT seq, at, actor, event, subject, detail FROM audit "
+                                     "ORDER BY seq");
+        std::vector<std::pair<std::int64_t, std::string>> hashes;
+        while (rows.executeStep()) {
+            const std::int64_t seq = rows.getColumn(0).getInt64();
+            const std::string hash = storage::audit_hash(
+                prev, seq, Seconds{std::chrono::seconds{rows.getColumn(1).getInt64()}},
+                {rows.getColumn(2).getString(), rows.getColumn(3).getString(),
+                 rows.getColumn(4).getString(), rows.getColumn(5).getString()});
+            hashes.emplace_back(seq, hash);
+            prev = hash;
+        }
+        std::string last(storage::audit_genesis_hash);
+        for (const auto& [seq, hash] : hashes) {
+            file.exec("UPDATE audit SET keyed = 0, prev_hash = '" + last + "', hash = '" + hash +
+                      "' WHERE seq = " + std::to_string(seq));
+            last = hash;
+        }
+    }
+    verified = hodi({"audit", "verify", "--db", rechained});
+    CHECK(verified.exit_code == 1);
+    CHECK(contains(verified.output, "newer events were removed"));
+
+    const std::string cut = copy("cut.db");
+    {
+        SQLite::Database file(cut, SQLite::OPEN_READWRITE);
+        file.exec("DROP TRIGGER audit_append_only_delete");
+        file.exec("DELETE FROM audit WHERE seq = 3");
+    }
+    verified = hodi({"audit", "verify", "--db", cut});
+    CHECK(verified.exit_code == 1);
+    CHECK(contains(verified.output, "the head file names event 3"));
 }
 
 TEST_CASE("hodi check passes a clean bank and fails one whose balance was altered") {

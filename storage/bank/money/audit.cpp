@@ -1,9 +1,13 @@
 // The hash-chained audit log in SQL: appending an event and verifying the whole chain.
 #include "storage/bank/money/audit.hpp"
 
+#include <fcntl.h>
 #include <openssl/evp.h>
+#include <sodium.h>
+#include <unistd.h>
 
 #include <array>
+#include <fstream>
 #include <memory>
 
 #include "engine/assert.hpp"
@@ -45,10 +49,38 @@ std::string sha256_hex(std::string_view data) {
     return hex(digest.data(), size);
 }
 
+std::string hmac_sha256_hex(std::string_view key, std::string_view data) {
+    crypto_auth_hmacsha256_state state;
+    crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(key.data()),
+                                key.size());
+    crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(data.data()),
+                                  data.size());
+    std::array<unsigned char, crypto_auth_hmacsha256_BYTES> mac{};
+    crypto_auth_hmacsha256_final(&state, mac.data());
+    return hex(mac.data(), static_cast<unsigned int>(mac.size()));
+}
+
 }  // namespace
 
+std::string audit_key_from_pepper(std::string_view pepper) {
+    if (pepper.empty()) return {};
+    return hmac_sha256_hex(pepper, "hodi audit chain v1");
+}
+
+boost::system::result<void> key_audit_chain(Store& store, std::string_view pepper) {
+    auto keyed = store.write_now<int>(
+        [key = audit_key_from_pepper(pepper),
+         head = audit_head_path(store.path())](Connection& db) -> boost::system::result<int> {
+            db.audit_key = key;
+            db.audit_head_file = head;
+            return 0;
+        });
+    if (!keyed) return keyed.error();
+    return {};
+}
+
 std::string audit_hash(std::string_view prev_hash, std::int64_t seq, Seconds at,
-                       const AuditEvent& event) {
+                       const AuditEvent& event, std::string_view key) {
     std::string message;
     message.reserve(prev_hash.size() + event.actor.size() + event.event.size() +
                     event.subject.size() + event.detail.size() + 64);
@@ -59,7 +91,7 @@ std::string audit_hash(std::string_view prev_hash, std::int64_t seq, Seconds at,
     add_netstring(message, event.event);
     add_netstring(message, event.subject);
     add_netstring(message, event.detail);
-    return sha256_hex(message);
+    return key.empty() ? sha256_hex(message) : hmac_sha256_hex(key, message);
 }
 
 boost::system::result<void> append_audit(Connection& db, const AuditEvent& event, Seconds now) {
@@ -73,7 +105,7 @@ boost::system::result<void> append_audit(Connection& db, const AuditEvent& event
     }
     Prepared insert(db,
                     "INSERT INTO audit (seq, at, actor, event, subject, detail, "
-                    "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+                    "prev_hash, hash, keyed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
     insert.bind(1, seq);
     insert.bind(2, unix_seconds(now));
     insert.bind(3, event.actor);
@@ -81,17 +113,23 @@ boost::system::result<void> append_audit(Connection& db, const AuditEvent& event
     insert.bind(5, event.subject);
     insert.bind(6, event.detail);
     insert.bind(7, prev_hash);
-    insert.bind(8, audit_hash(prev_hash, seq, now, event));
+    std::string hash = audit_hash(prev_hash, seq, now, event, db.audit_key);
+    insert.bind(8, hash);
+    insert.bind(9, db.audit_key.empty() ? 0 : 1);
     insert.exec();
+    if (!db.audit_head_file.empty()) db.pending_audit_head = Connection::AuditHead{seq, hash};
     return {};
 }
 
-boost::system::result<AuditCheck> verify_audit(Connection& db) {
+boost::system::result<AuditCheck> verify_audit(Connection& db, std::string_view key,
+                                               const std::optional<Connection::AuditHead>& head) {
     Prepared rows(db,
-                  "SELECT seq, at, actor, event, subject, detail, prev_hash, hash "
+                  "SELECT seq, at, actor, event, subject, detail, prev_hash, hash, keyed "
                   "FROM audit ORDER BY seq");
     AuditCheck check;
     std::string expected_prev(audit_genesis_hash);
+    bool keyed_seen = false;
+    bool head_seen = false;
     while (rows.executeStep()) {
         const std::int64_t seq = rows.getColumn(0).getInt64();
         ++check.events;
@@ -99,15 +137,21 @@ boost::system::result<AuditCheck> verify_audit(Connection& db) {
                                rows.getColumn(4).getString(), rows.getColumn(5).getString()};
         const std::string prev_hash = rows.getColumn(6).getString();
         std::string hash = rows.getColumn(7).getString();
+        const bool keyed = rows.getColumn(8).getInt() != 0;
+        const Seconds at{std::chrono::seconds{rows.getColumn(1).getInt64()}};
         const char* reason = nullptr;
         if (seq != check.events) {
             reason = "a gap in the sequence: an event before it is missing";
         } else if (prev_hash != expected_prev) {
             reason = "its prev_hash is not the previous event's hash";
-        } else if (hash != audit_hash(prev_hash, seq,
-                                      Seconds{std::chrono::seconds{rows.getColumn(1).getInt64()}},
-                                      event)) {
+        } else if (keyed && key.empty()) {
+            reason = "it is keyed and no key was given to check it (the PIN pepper)";
+        } else if (!keyed && keyed_seen) {
+            reason = "an unkeyed event after keyed ones: re-chained without the key";
+        } else if (hash != audit_hash(prev_hash, seq, at, event, keyed ? key : "")) {
             reason = "its hash does not match its fields";
+        } else if (head && seq == head->seq && hash != head->hash) {
+            reason = "it is not the event the head file names: the chain was rewritten";
         }
         if (reason) {
             // Report the expected seq on a gap: that is where the chain stops holding.
@@ -115,7 +159,14 @@ boost::system::result<AuditCheck> verify_audit(Connection& db) {
             check.reason = reason;
             return check;
         }
+        keyed_seen = keyed_seen || keyed;
+        head_seen = head_seen || (head && seq == head->seq);
         expected_prev = std::move(hash);
+    }
+    if (head && !head_seen) {
+        check.broken = check.events + 1;
+        check.reason = "the head file names event " + std::to_string(head->seq) +
+                       " but the chain ends before it: newer events were removed";
     }
     return check;
 }

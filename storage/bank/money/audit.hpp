@@ -6,11 +6,14 @@
 
 #include <boost/system/result.hpp>
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "storage/bank/sql/audit_head.hpp"
 #include "storage/bank/sql/connection.hpp"
+#include "storage/bank/sql/store.hpp"
 #include "storage/bank/money/ledger.hpp"
 
 namespace hodi::storage {
@@ -31,9 +34,21 @@ inline constexpr std::string_view audit_genesis_hash =
 
 // SHA-256, lowercase hex, over `prev_hash` followed by each of seq, at (Unix seconds), actor,
 // event, subject, detail as a netstring ("<byte count>:<bytes>,"), so no two different rows
-// encode alike whatever their text holds.
+// encode alike whatever their text holds. With a `key`, HMAC-SHA-256 keyed with it over the
+// same bytes: a writer of the database who lacks the key (derived from the PIN pepper, kept
+// outside the database) cannot re-chain edited or deleted events.
 std::string audit_hash(std::string_view prev_hash, std::int64_t seq, Seconds at,
-                       const AuditEvent& event);
+                       const AuditEvent& event, std::string_view key = {});
+
+// The chain's key for a bank whose PIN pepper is `pepper`.
+std::string audit_key_from_pepper(std::string_view pepper);
+
+// Keys every event the store's writer appends from now on (and keeps the head file beside the
+// database). Whatever appends audit events for a bank calls it first: the Bank, the operator's
+// commands.
+boost::system::result<void> key_audit_chain(Store& store, std::string_view pepper);
+
+// The head file's functions: storage/bank/sql/audit_head.hpp.
 
 struct AuditCheck {
     std::int64_t events = 0;              ///< rows read (up to and including a broken one)
@@ -42,9 +57,13 @@ struct AuditCheck {
 };
 
 // Walks the whole chain in seq order: seqs run 1, 2, 3 ... without gaps, each prev_hash is the
-// previous row's hash (genesis for the first), each hash matches its row. Removing the newest
-// rows leaves a shorter chain that still verifies: only an anchor kept elsewhere (the last
-// hash, copied off the machine) catches that.
-boost::system::result<AuditCheck> verify_audit(Connection& db);
+// previous row's hash (genesis for the first), each hash matches its row: keyed rows with
+// `key` (no key: a keyed row counts as broken, it cannot be checked), rows written before the
+// chain was keyed with plain SHA-256, and no unkeyed row after a keyed one. With a `head`
+// (read_audit_head), the event it names must be there with that hash: a chain cut short or
+// re-chained behind it is broken.
+boost::system::result<AuditCheck> verify_audit(Connection& db, std::string_view key = {},
+                                               const std::optional<Connection::AuditHead>& head =
+                                                   std::nullopt);
 
 }  // namespace hodi::storage

@@ -2,6 +2,7 @@
 #include "storage/bank/pins/pin_service.hpp"
 
 #include <boost/asio/co_spawn.hpp>
+#include <stdexcept>
 
 #include "storage/bank/money/audit.hpp"
 
@@ -141,7 +142,13 @@ Bank::Bank(Store& store, PinSettings settings)
     : store_(store),
       hasher_(settings),
       pin_pool_(static_cast<std::size_t>(std::max<std::ptrdiff_t>(
-          1, settings.verify_concurrency_max))) {}
+          1, settings.verify_concurrency_max))) {
+    // From here on the writer keys the audit chain with a key derived from the pepper (outside
+    // the database) and keeps its head in a file beside the database.
+    if (!key_audit_chain(store_, settings.pepper)) {
+        throw std::runtime_error("bank: cannot key the audit chain");
+    }
+}
 
 Bank::~Bank() { pin_pool_.join(); }
 

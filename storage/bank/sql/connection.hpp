@@ -9,7 +9,10 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
+#include <cstdint>
+#include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -31,6 +34,19 @@ public:
 
     // Statements prepared so far; for tests and for spotting SQL built from values.
     std::size_t cached_statements() const { return statements_.size(); }
+
+    // What the audit chain written through this connection is keyed with (empty: not keyed,
+    // plain SHA-256), and the file outside the database that keeps its head (empty: none).
+    // Set on the writer's connection by the Bank; see storage/bank/money/audit.hpp.
+    std::string audit_key;
+    std::filesystem::path audit_head_file;
+    // The newest event appended in the open transaction, written to audit_head_file once the
+    // transaction commits (the Writer does it), forgotten if it rolls back.
+    struct AuditHead {
+        std::int64_t seq = 0;
+        std::string hash;
+    };
+    std::optional<AuditHead> pending_audit_head;
 
 private:
     friend class Prepared;

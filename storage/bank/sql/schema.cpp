@@ -195,8 +195,15 @@ CREATE TABLE secret_checks (
 );
 )sql";
 
-constexpr std::array<const char*, 5> migrations = {migration_1, migration_2, migration_3,
-                                                   migration_4, migration_5};
+// Version 6: audit events say whether their hash is keyed (HMAC with a key kept outside the
+// database). Events written before stay plain SHA-256 and verify as such; none may follow a
+// keyed one.
+constexpr const char* migration_6 = R"sql(
+ALTER TABLE audit ADD COLUMN keyed INTEGER NOT NULL DEFAULT 0 CHECK (keyed IN (0, 1));
+)sql";
+
+constexpr std::array<const char*, 6> migrations = {migration_1, migration_2, migration_3,
+                                                   migration_4, migration_5, migration_6};
 
 int user_version(Connection& db) { return db.execAndGet("PRAGMA user_version").getInt(); }
 

@@ -6,6 +6,8 @@
 
 #include <utility>
 
+#include "storage/bank/sql/audit_head.hpp"
+
 namespace hodi::storage {
 
 Writer::Writer(std::unique_ptr<Connection> db) : db_(std::move(db)), thread_([this] { loop(); }) {}
@@ -49,6 +51,8 @@ void Writer::loop() {
 }
 
 bool Writer::run_job(WriteJob& job) {
+    // A job rolled back takes its audit events with it: the head to write is the one before.
+    const std::optional<Connection::AuditHead> head_before = db_->pending_audit_head;
     db_->exec_prepared("SAVEPOINT job");
     bool keep = false;
     try {
@@ -61,8 +65,22 @@ bool Writer::run_job(WriteJob& job) {
     } else {
         db_->exec_prepared("ROLLBACK TO job");
         db_->exec_prepared("RELEASE job");
+        db_->pending_audit_head = head_before;
     }
     return keep;
+}
+
+// After a commit that appended audit events: the head file names the newest. A failure here is
+// logged, not thrown: the events are committed, and verify reports the head behind.
+void Writer::write_pending_audit_head() {
+    if (!db_->pending_audit_head) return;
+    try {
+        write_audit_head(db_->audit_head_file, db_->pending_audit_head->seq,
+                         db_->pending_audit_head->hash);
+    } catch (const std::exception& error) {
+        spdlog::error("bank: audit head not written: {}", error.what());
+    }
+    db_->pending_audit_head.reset();
 }
 
 void Writer::run_batch(std::deque<WriteJob>& batch) {
@@ -79,6 +97,7 @@ void Writer::run_batch(std::deque<WriteJob>& batch) {
         }
         db_->exec_prepared("COMMIT");
         committed = true;
+        write_pending_audit_head();
     } catch (const std::exception& error) {
         spdlog::error("bank: write batch of {} failed: {}", batch.size(), error.what());
         if (sqlite3_get_autocommit(db_->getHandle()) == 0) {
@@ -89,6 +108,7 @@ void Writer::run_batch(std::deque<WriteJob>& batch) {
             }
         }
     }
+    db_->pending_audit_head.reset();  // a rolled-back batch appended nothing
     batches_.fetch_add(1, std::memory_order_relaxed);
     jobs_.fetch_add(batch.size(), std::memory_order_relaxed);
     for (WriteJob& job : batch) job.complete(committed);

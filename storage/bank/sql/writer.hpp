@@ -57,6 +57,7 @@ private:
     void loop();
     void run_batch(std::deque<WriteJob>& batch);
     bool run_job(WriteJob& job);
+    void write_pending_audit_head();
 
     std::unique_ptr<Connection> db_;
     mutable std::mutex mutex_;
