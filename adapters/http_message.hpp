@@ -55,6 +55,9 @@ struct HttpRequest {
     // header (HttpServerSettings::client_header); unspecified when a trusted proxy named none.
     boost::asio::ip::address client{};
     HttpHeaders headers{};
+    // Where the router writes the pattern of the route it chose ("/ussd/at/{token}"), for the
+    // access log: the pattern, never the path, which may hold a secret token. May be null.
+    std::string_view* matched_route = nullptr;
 
     // Sets target, path and query_string from the request-target as sent.
     void set_target(std::string_view raw_target);

@@ -208,10 +208,22 @@ net::awaitable<void> serve_connection(beast::tcp_stream stream, std::shared_ptr<
         const unsigned version = message.version();
         const bool head_only = message.method() == http::verb::head;
         HttpReply reply;
+        std::string_view route;
+        const bool logged = settings.access_log != HttpServerSettings::AccessLog::off;
+        const auto started = logged ? std::chrono::steady_clock::now()
+                                    : std::chrono::steady_clock::time_point{};
+        HttpRequest request = make_request(message, peer, settings);
+        const net::ip::address client = request.client;
+        const HttpMethod method = request.method;
+        if (logged) request.matched_route = &route;
         try {
-            reply = co_await state->handler->handle(make_request(message, peer, settings));
+            reply = co_await state->handler->handle(std::move(request));
         } catch (const std::exception& error) {
             reply = handler_failed(error);
+        }
+        if (logged) {
+            http_wire::log_access(settings.access_log, client, method_name(method), route,
+                                  reply.status, std::chrono::steady_clock::now() - started);
         }
         const bool keep_alive = message.keep_alive() && !reply.close && !state->stopping;
         const auto [write_error, written] = co_await write_reply(stream, head, reply, version,

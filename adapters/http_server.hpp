@@ -55,6 +55,10 @@ struct HttpServerSettings {
     // `trusted_proxies`; from anyone else the peer's own address is the client. Empty: the peer.
     std::string client_header{};
     std::vector<AddressRange> trusted_proxies = loopback_ranges();
+    // One log line per request (peer, method, route pattern, status, latency; never a body, a
+    // path or a header), off by default: `text` or `json`.
+    enum class AccessLog : std::uint8_t { off, text, json };
+    AccessLog access_log = AccessLog::off;
     // Set when the io_context runs on exactly one thread: connections then use its executor
     // directly instead of a strand each, which orders nothing a single thread does not already
     // order and costs a lock and a queue on every completion.

@@ -9,6 +9,7 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/system/error_code.hpp>
+#include <chrono>
 #include <optional>
 #include <string>
 
@@ -40,5 +41,10 @@ std::optional<HttpReply> read_failure_reply(const boost::system::error_code& ec,
 // smuggled behind it through, so it is refused (400) and the connection closed. Checked once
 // the header is parsed, before any body is read.
 boost::system::error_code framing_error(const Parser& parser);
+
+// Writes the access log line of one answered request (HttpServerSettings::access_log).
+void log_access(HttpServerSettings::AccessLog format, const boost::asio::ip::address& client,
+                std::string_view method, std::string_view route, int status,
+                std::chrono::steady_clock::duration took);
 
 }  // namespace hodi::adapters::http_wire

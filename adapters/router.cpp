@@ -148,6 +148,7 @@ net::awaitable<HttpReply> Router::handle(HttpRequest request) {
     PathParams params;
     const Resource* resource = match(request.path, params);
     if (resource == nullptr) return answer(text_reply(404, "not found"));
+    if (request.matched_route != nullptr) *request.matched_route = resource->pattern;
     const RouteHandler* route = nullptr;
     if (request.method != HttpMethod::other) route = &resource->routes[slot(request.method)];
     if (route != nullptr && !*route && request.method == HttpMethod::head) {

@@ -83,6 +83,13 @@ void add_http_keys(std::vector<Key>& keys) {
                        [](Config& c) -> auto& { return c.http.idle_timeout; }));
     keys.push_back(key("http.shutdown_grace", "HODI_SHUTDOWN_GRACE", positive_duration,
                        [](Config& c) -> auto& { return c.http.shutdown_grace; }));
+    keys.push_back(key("http.access_log", "HODI_ACCESS_LOG",
+                       one_of<adapters::HttpServerSettings::AccessLog>(
+                           {{"off", adapters::HttpServerSettings::AccessLog::off},
+                            {"text", adapters::HttpServerSettings::AccessLog::text},
+                            {"json", adapters::HttpServerSettings::AccessLog::json}},
+                           "off, text or json"),
+                       [](Config& c) -> auto& { return c.http.access_log; }));
     keys.push_back(key("http.first_byte_timeout", "HODI_FIRST_BYTE_TIMEOUT", positive_duration,
                        [](Config& c) -> auto& { return c.http.first_byte_timeout; }));
     keys.push_back(key("http.connections_max", "HODI_CONNECTIONS_MAX",

@@ -3,7 +3,10 @@
 #include "adapters/callback_guard.hpp"
 
 #include <doctest/doctest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
+#include <sstream>
 #include <string>
 
 #include "adapters/http_client.hpp"
@@ -177,6 +180,37 @@ TEST_CASE("the client's address comes from the configured header only through a 
                           .trusted_proxies = *adapters::parse_address_ranges("10.0.0.0/8")});
     CHECK(raw_hop(untrusted.server.port(), "X-Forwarded-For: 196.201.214.7\r\n")
               .find(" 403 ") != std::string::npos);
+}
+
+}  // namespace hodi::test
+
+namespace hodi::test {
+
+TEST_CASE("the access log names the route pattern, never the token, the path or the body") {
+    // Goal: an operator sees who called what and how it went, and the log never holds a
+    // secret. Method: json access log, a token rig; a PIN-bearing hop and a wrong-token probe;
+    // read what the default logger wrote.
+    std::ostringstream lines;
+    auto previous = spdlog::default_logger();
+    spdlog::set_default_logger(std::make_shared<spdlog::logger>(
+        "capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(lines)));
+    {
+        UssdRig rig(nullptr, unlimited_settings(), {.token = std::string(token), .allow_from = {}},
+                    adapters::HttpServerSettings{
+                        .access_log = adapters::HttpServerSettings::AccessLog::json});
+        post(rig.server.port(), "/ussd/at/" + std::string(token), hop_body(session_id, "3*2580"));
+        post(rig.server.port(), "/ussd/at/not-the-token-at-all", hop_body(session_id, ""));
+        post(rig.server.port(), "/no/such/route", hop_body(session_id, ""));
+    }
+    spdlog::set_default_logger(previous);
+    const std::string log = lines.str();
+    CHECK(log.find(R"("route":"/ussd/at/{token}","status":200)") != std::string::npos);
+    CHECK(log.find(R"("peer":"127.0.0.1","method":"POST")") != std::string::npos);
+    CHECK(log.find(R"("route":"/ussd/at/{token}","status":404)") != std::string::npos);
+    CHECK(log.find(R"("route":"-","status":404)") != std::string::npos);
+    CHECK(log.find(token) == std::string::npos);
+    CHECK(log.find("2580") == std::string::npos);
+    CHECK(log.find("not-the-token") == std::string::npos);
 }
 
 }  // namespace hodi::test

@@ -176,6 +176,7 @@ TEST_CASE("the example configuration loads and matches the defaults") {
     CHECK(example.http.shutdown_grace == defaults.http.shutdown_grace);
     CHECK(example.http.client_header == defaults.http.client_header);
     CHECK(example.http.first_byte_timeout == defaults.http.first_byte_timeout);
+    CHECK(example.http.access_log == defaults.http.access_log);
     CHECK(example.http.connections_max == defaults.http.connections_max);
     CHECK(example.http.connections_per_peer_max == defaults.http.connections_per_peer_max);
     CHECK(example.http.trusted_proxies.size() == defaults.http.trusted_proxies.size());
