@@ -56,7 +56,7 @@ std::vector<ActionSpec> user_and_wallet_specs() {
          {}},
         {"balance", {pin()}, {"ok", "wrong_pin", "locked"}, {"balance"}},
         {"statement", {pin()}, {"ok", "wrong_pin", "locked", "none"}, {"statement"}},
-        {"wallet.topup", {amount()}, {"ok"}, {"amount"}},
+        {"wallet.topup", {amount()}, {"ok", "limited"}, {"amount"}},
         {"language.set",
          {{"language", ParamType::choice, true, {"en", "sw"}}},
          {"ok"},

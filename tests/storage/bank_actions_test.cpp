@@ -3,6 +3,7 @@
 
 #include <doctest/doctest.h>
 
+#include "storage/bank/actions/bank_action_jobs.hpp"
 #include "storage/bank/money/book_check.hpp"
 #include "tests/storage/bank_teller.hpp"
 
@@ -148,4 +149,20 @@ TEST_CASE("a read the store cannot answer is the error screen, for the greeting 
                 .has_value());
     CHECK(teller.act("user.lookup", {}).outcome == "error");
     CHECK(teller.act("savings.list", {}).outcome == "error");
+}
+
+TEST_CASE("PIN-less top-ups prompt a phone at most five times an hour") {
+    // Goal: anyone dialling as a number once sent its owner STK pushes of KES 70,000 without
+    // end. Method: six top-ups in one hour, a repeat of the fifth hop, then one an hour on.
+    Teller teller;
+    REQUIRE(teller.act("pin.register", {{"pin", "2580"}, {"pin_repeat", "2580"}}).outcome == "ok");
+    for (int prompt = 0; prompt < hodi::storage::mpesa_prompts_per_phone_per_hour; ++prompt) {
+        CHECK(teller.act("wallet.topup", {{"amount", "70000"}}).outcome == "ok");
+    }
+    CHECK(teller.act("wallet.topup", {{"amount", "70000"}}, true).outcome == "ok");  // a repeat
+    CHECK(teller.act("wallet.topup", {{"amount", "70000"}}).outcome == "limited");
+    CHECK(teller.count("SELECT count(*) FROM outbox WHERE kind = 'stk_push'") ==
+          hodi::storage::mpesa_prompts_per_phone_per_hour);
+    teller.now += std::chrono::hours{1};
+    CHECK(teller.act("wallet.topup", {{"amount", "500"}}).outcome == "ok");
 }

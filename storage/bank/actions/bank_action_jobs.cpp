@@ -120,6 +120,27 @@ ActionJob mpesa_in_job(std::string transfer_id, std::string credit_code, Cents a
     };
 }
 
+ActionJob topup_job(std::string transfer_id, std::string phone, Cents amount, Seconds now) {
+    return [transfer_id = std::move(transfer_id), phone = std::move(phone), amount,
+            now](Connection& db) -> Result {
+        Prepared seen(db, "SELECT count(*) FROM transfers WHERE id = ?");
+        seen.bind(1, transfer_id);
+        const bool repeat = seen.executeStep() && seen.getColumn(0).getInt() > 0;
+        if (!repeat) {
+            Prepared prompts(db, "SELECT count(*) FROM outbox WHERE kind = 'stk_push' AND "
+                                 "phone = ? AND created_at > ?");
+            prompts.bind(1, phone);
+            prompts.bind(2, unix_seconds(now) - 3'600);
+            if (prompts.executeStep() &&
+                prompts.getColumn(0).getInt() >= mpesa_prompts_per_phone_per_hour) {
+                return refuse("limited");
+            }
+        }
+        return mpesa_in_job(transfer_id, wallet_code(phone), amount,
+                            std::string(transfer_kind::topup), now)(db);
+    };
+}
+
 ActionJob goals_job(std::string phone) {
     return [phone = std::move(phone)](Connection& db) -> Result {
         auto goals = list_goals(db, phone);

@@ -175,10 +175,10 @@ net::awaitable<ActionResult> BankActions::run_money_action(ActionRequest request
         const auto amount = parse_shillings(arg(request.args, "amount"));
         if (!amount || *amount <= 0) co_return ActionResult{"error", {}};
         auto pending = co_await bank_.store().write(
-            mpesa_in_job("topup:" + context.request_id, wallet_code(context.phone), *amount,
-                         std::string(transfer_kind::topup), clock_()));
+            topup_job("topup:" + context.request_id, context.phone, *amount, clock_()));
         if (!pending) co_return failed(name, pending.error());
-        pending->outcome = "ok";  // the catalogue's topup answers ok once the prompt is sent
+        // The catalogue's topup answers ok once the prompt is queued.
+        if (pending->outcome == "pending") pending->outcome = "ok";
         co_return std::move(*pending);
     }
     if (name != "balance" && name != "statement") co_return ActionResult{"error", {}};
