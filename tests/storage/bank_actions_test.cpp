@@ -166,3 +166,25 @@ TEST_CASE("PIN-less top-ups prompt a phone at most five times an hour") {
     teller.now += std::chrono::hours{1};
     CHECK(teller.act("wallet.topup", {{"amount", "500"}}).outcome == "ok");
 }
+
+TEST_CASE("an action whose hop's deadline passed starts nothing") {
+    // Goal: a hop answered "unavailable" moves no money afterwards. Method: a top-up run with
+    // a deadline already past answers error and queues no prompt; the same with time left does.
+    Teller teller;
+    const auto run = [&teller](std::chrono::steady_clock::time_point deadline) {
+        hodi::storage::ActionContext context{teller.phone, "session", hodi::engine::Language::en,
+                                             "session:late", deadline};
+        boost::asio::io_context io;
+        auto future = boost::asio::co_spawn(
+            io, teller.actions.run({"wallet.topup", {{"amount", "500"}}}, std::move(context)),
+            boost::asio::use_future);
+        io.run();
+        return future.get();
+    };
+    REQUIRE(teller.act("pin.register", {{"pin", "2580"}, {"pin_repeat", "2580"}}).outcome == "ok");
+    CHECK(run(std::chrono::steady_clock::now() - std::chrono::milliseconds(1)).outcome ==
+          "error");
+    CHECK(teller.count("SELECT count(*) FROM outbox") == 0);
+    CHECK(run(std::chrono::steady_clock::now() + std::chrono::seconds(10)).outcome == "ok");
+    CHECK(teller.count("SELECT count(*) FROM outbox") == 1);
+}
