@@ -34,69 +34,73 @@ struct Busy {
 
 struct Shard {
     std::mutex mutex;
-    std::unordered_map<std::string, Busy> sessions;  ///< those with a hop in flight
+    std::unordered_map<std::uint64_t, Busy> sessions;  ///< those with a hop in flight
 };
 
 }  // namespace
 
 struct SessionGate::State {
     std::array<Shard, gate_shards> shards;
-    Shard& shard_for(const std::string& session_id) {
-        return shards[std::hash<std::string>{}(session_id) % gate_shards];
-    }
+    Shard& shard_for(std::uint64_t key) { return shards[key % gate_shards]; }
 };
 
 SessionGate::Pass::Pass(Pass&& other) noexcept
-    : gate_(std::exchange(other.gate_, nullptr)), session_id_(std::move(other.session_id_)) {}
+    : gate_(std::exchange(other.gate_, nullptr)), key_(other.key_) {}
 
 SessionGate::Pass& SessionGate::Pass::operator=(Pass&& other) noexcept {
     if (this != &other) {
-        if (gate_ != nullptr) gate_->release(session_id_);
+        if (gate_ != nullptr) gate_->release(key_);
         gate_ = std::exchange(other.gate_, nullptr);
-        session_id_ = std::move(other.session_id_);
+        key_ = other.key_;
     }
     return *this;
 }
 
 SessionGate::Pass::~Pass() {
-    if (gate_ != nullptr) gate_->release(session_id_);
+    if (gate_ != nullptr) gate_->release(key_);
+}
+
+std::uint64_t SessionGate::key_of(const std::string& session_id) {
+    return std::hash<std::string>{}(session_id);
 }
 
 SessionGate::SessionGate() : state_(std::make_unique<State>()) {}
 SessionGate::~SessionGate() = default;
 
 std::optional<SessionGate::Pass> SessionGate::try_enter(const std::string& session_id) {
-    Shard& shard = state_->shard_for(session_id);
+    const std::uint64_t key = key_of(session_id);
+    Shard& shard = state_->shard_for(key);
     const std::lock_guard lock(shard.mutex);
-    if (!shard.sessions.try_emplace(session_id).second) return std::nullopt;
-    return Pass(this, session_id);
+    if (!shard.sessions.try_emplace(key).second) return std::nullopt;
+    return Pass(this, key);
 }
 
 net::awaitable<std::optional<SessionGate::Pass>> SessionGate::enter(
     std::string session_id, std::chrono::steady_clock::time_point deadline) {
-    Shard& shard = state_->shard_for(session_id);
+    const std::uint64_t key = key_of(session_id);
+    Shard& shard = state_->shard_for(key);
     auto waiter = std::make_shared<Waiter>(co_await net::this_coro::executor);
     waiter->timer.expires_at(deadline);
     {
         const std::lock_guard lock(shard.mutex);
-        const auto [busy, free] = shard.sessions.try_emplace(session_id);
-        if (free) co_return Pass(this, std::move(session_id));
+        const auto [busy, free] = shard.sessions.try_emplace(key);
+        if (free) co_return Pass(this, key);
         busy->second.waiters.push_back(waiter);
     }
     co_await waiter->timer.async_wait(net::as_tuple(net::use_awaitable));
     const std::lock_guard lock(shard.mutex);
     // Handed over (the timer was cancelled), or handed over just as the deadline came: either
     // way the session is ours now and must be passed on in turn.
-    if (waiter->handed) co_return Pass(this, std::move(session_id));
-    auto& waiters = shard.sessions.at(session_id).waiters;
+    if (waiter->handed) co_return Pass(this, key);
+    auto& waiters = shard.sessions.at(key).waiters;
     std::erase(waiters, waiter);
     co_return std::nullopt;
 }
 
-void SessionGate::release(const std::string& session_id) {
-    Shard& shard = state_->shard_for(session_id);
+void SessionGate::release(std::uint64_t key) {
+    Shard& shard = state_->shard_for(key);
     const std::lock_guard lock(shard.mutex);
-    const auto busy = shard.sessions.find(session_id);
+    const auto busy = shard.sessions.find(key);
     if (busy == shard.sessions.end()) return;
     auto& waiters = busy->second.waiters;
     if (waiters.empty()) {

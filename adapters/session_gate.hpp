@@ -9,6 +9,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -31,10 +32,9 @@ public:
 
     private:
         friend class SessionGate;
-        Pass(SessionGate* gate, std::string session_id)
-            : gate_(gate), session_id_(std::move(session_id)) {}
+        Pass(SessionGate* gate, std::uint64_t key) : gate_(gate), key_(key) {}
         SessionGate* gate_ = nullptr;
-        std::string session_id_;
+        std::uint64_t key_ = 0;
     };
 
     SessionGate();
@@ -55,7 +55,10 @@ public:
     struct State;
 
 private:
-    void release(const std::string& session_id);
+    // Sessions are known by a 64-bit hash of their id: no copy of the id per hop. Two ids that
+    // collide only take turns, which costs a wait, never a wrong answer.
+    static std::uint64_t key_of(const std::string& session_id);
+    void release(std::uint64_t key);
     std::unique_ptr<State> state_;
 };
 
