@@ -21,7 +21,6 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <charconv>
-#include <list>
 #include <mutex>
 #include <optional>
 

@@ -52,6 +52,15 @@ PepperResult create(const std::filesystem::path& file) {
     return accept(hex.data(), file.string(), true);
 }
 
+PepperResult read_pepper(const std::filesystem::path& file) {
+    std::ifstream in(file);
+    std::string line;
+    if (!in || !std::getline(in, line)) {
+        return {std::nullopt, file.string() + ": cannot read the PIN pepper", false};
+    }
+    return accept(std::move(line), file.string(), false);
+}
+
 }  // namespace
 
 PepperResult load_or_create_pepper(const std::optional<std::string>& from_environment,
@@ -61,24 +70,14 @@ PepperResult load_or_create_pepper(const std::optional<std::string>& from_enviro
         PepperResult created = create(file);
         if (created.pepper || !created.error.empty()) return created;
     }
-    std::ifstream in(file);
-    std::string line;
-    if (!in || !std::getline(in, line)) {
-        return {std::nullopt, file.string() + ": cannot read the PIN pepper", false};
-    }
-    return accept(std::move(line), file.string(), false);
+    return read_pepper(file);
 }
 
 std::optional<std::string> existing_pepper(const std::filesystem::path& file) {
     if (const char* pepper = std::getenv("HODI_PIN_PEPPER"); pepper != nullptr && *pepper) {
-        return std::string(pepper);
+        return accept(pepper, "HODI_PIN_PEPPER", false).pepper;
     }
-    std::ifstream in(file);
-    std::string line;
-    if (!in || !std::getline(in, line)) return std::nullopt;
-    while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.pop_back();
-    if (line.empty()) return std::nullopt;
-    return line;
+    return read_pepper(file).pepper;
 }
 
 }  // namespace hodi::app

@@ -140,6 +140,22 @@ TEST_CASE("a hop answered late still tells its retry what happened") {
     CHECK(rig.actions->runs == 1);
 }
 
+TEST_CASE("a retry whose own budget ends first gets the service error and runs nothing") {
+    // Goal: a hop waiting on its session's slow hop never waits past its own budget, and never
+    // runs the step a second time. Method: an action of 1 s under a 200 ms budget; the retry,
+    // sent at once, times out waiting; the action ran once.
+    adapters::UssdSettings settings = unlimited_settings();
+    settings.hop_budget = 200ms;
+    UssdRig rig(nullptr, settings);
+    REQUIRE(post_hop(rig.server.port(), session_id, "").starts_with("CON "));
+    rig.actions->delay = 1000ms;
+    CHECK(post_hop(rig.server.port(), session_id, "3") == service_error(rig));
+    const auto started = Clock::now();
+    CHECK(post_hop(rig.server.port(), session_id, "3") == service_error(rig));
+    CHECK(Clock::now() - started < 800ms);
+    CHECK(rig.actions->runs == 1);
+}
+
 TEST_CASE("a phone over its hop rate gets a fast END and reaches nothing") {
     adapters::UssdSettings settings = unlimited_settings();
     settings.limits.hops_per_phone_per_minute = 3;

@@ -213,14 +213,23 @@ net::awaitable<result<PinChange>> Bank::register_pin(std::string phone, std::str
                                                      std::string pin_repeat,
                                                      engine::Language language, Seconds now,
                                                      PinDeadline deadline) {
-    if (pin != pin_repeat) co_return PinChange::mismatch;
+    NewPinJob job = [language, now](std::string owner, std::string hashed) {
+        return register_job(std::move(owner), language, std::move(hashed), now);
+    };
+    co_return co_await store_new_pin(std::move(phone), std::move(pin), std::move(pin_repeat),
+                                     deadline, std::move(job));
+}
+
+net::awaitable<result<PinChange>> Bank::store_new_pin(std::string phone, std::string pin,
+                                                      std::string repeat, PinDeadline deadline,
+                                                      NewPinJob job) {
+    if (pin != repeat) co_return PinChange::mismatch;
     if (pin_weak(pin)) co_return PinChange::weak;
     const PhonePinSlot in_progress(*this, phone);
     if (!in_progress.taken()) co_return make_error_code(BankError::pin_in_progress);
     auto hashed = co_await hash(std::move(pin), deadline);
     if (!hashed) co_return hashed.error();
-    co_return co_await store_.write<PinChange>(
-        register_job(std::move(phone), language, std::move(*hashed), now));
+    co_return co_await store_.write<PinChange>(job(std::move(phone), std::move(*hashed)));
 }
 
 net::awaitable<result<Bank::ChangeResult>> Bank::change_pin(std::string phone, std::string pin,
@@ -245,14 +254,11 @@ net::awaitable<result<PinChange>> Bank::replace_verified_pin(std::string phone,
                                                              std::string new_pin,
                                                              std::string repeat, Seconds now,
                                                              PinDeadline deadline) {
-    if (new_pin != repeat) co_return PinChange::mismatch;
-    if (pin_weak(new_pin)) co_return PinChange::weak;
-    const PhonePinSlot in_progress(*this, phone);
-    if (!in_progress.taken()) co_return make_error_code(BankError::pin_in_progress);
-    auto hashed = co_await hash(std::move(new_pin), deadline);
-    if (!hashed) co_return hashed.error();
-    co_return co_await store_.write<PinChange>(
-        replace_job(std::move(phone), std::move(*hashed), now));
+    NewPinJob job = [now](std::string owner, std::string hashed) {
+        return replace_job(std::move(owner), std::move(hashed), now);
+    };
+    co_return co_await store_new_pin(std::move(phone), std::move(new_pin), std::move(repeat),
+                                     deadline, std::move(job));
 }
 
 }  // namespace hodi::storage

@@ -102,6 +102,14 @@ private:
                                                        std::string pin, PinDeadline deadline);
     net::awaitable<boost::system::result<std::string>> hash(std::string pin,
                                                             PinDeadline deadline);
+    // A new PIN typed twice: shape checks, the phone's PIN slot, the hash, then the write `job`
+    // builds for the phone and the hash (registration or replacement).
+    using NewPinJob = std::function<DbFn<PinChange>(std::string phone, std::string hashed)>;
+    net::awaitable<boost::system::result<PinChange>> store_new_pin(std::string phone,
+                                                                   std::string pin,
+                                                                   std::string repeat,
+                                                                   PinDeadline deadline,
+                                                                   NewPinJob job);
     // Marks `phone` as having a PIN operation running; false when one already is.
     bool begin_pin_operation(const std::string& phone);
     void end_pin_operation(const std::string& phone);
