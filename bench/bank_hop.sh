@@ -10,22 +10,23 @@
 #
 # Both servers run the shipped menu, one thread, pinned to CPU 0; the load runs on CPU 1. Three
 # dialogs:
-#   dial     the first hop alone: user.lookup reads the subscriber, one read of the bank per hop.
-#   goals    dial -> Savings -> My goals: three hops; savings.list reads the subscriber's goals
-#            with the balance each holds (no PIN on this path): two of the three hops read.
-#   balance  dial -> Wallet -> Balance -> PIN: four hops, two actions. With the bank, balance
-#            also verifies the PIN (argon2 at its minimum cost) and, in one group-committed
-#            write (synchronous=FULL), records the attempt and reads the wallet.
-# The bank's target is read from dial and goals: a hop that reads the bank, balances included,
-# keeps at least 0.8x the rate of the same hop answered from memory. The PIN hash costs the
-# same whatever the store, and it alone is more than a third of the in-memory balance dialog;
-# so the balance row is also set against the in-memory rate with one verification per dialog
-# added, timed on CPU 0 in the same run by bench_seed_bank.
+#   dial     the first hop alone: user.lookup reads the subscriber, one read of the bank per hop
+#            (pin.session, which asks for the PIN, reads nothing).
+#   goals    dial -> PIN -> Savings -> My goals: four hops; the PIN hop verifies the PIN (argon2
+#            at its minimum cost) and records the attempt in one group-committed write
+#            (synchronous=FULL); savings.list then reads the goals with the balance each holds.
+#   balance  dial -> PIN -> Wallet -> Balance: four hops; the same PIN hop, then balance reads
+#            the wallet in one write that checks the PIN is not locked since.
+# The bank's target is read from dial: a hop that reads the bank keeps at least 0.8x the rate
+# of the same hop answered from memory. The PIN hash costs the same whatever the store, and it
+# alone is more than a third of an in-memory dialog with a PIN; so the goals and balance rows
+# are also set against the in-memory rate with one verification per dialog added, timed on
+# CPU 0 in the same run by bench_seed_bank.
 # Each round runs the two servers back to back, taking turns at going first. With
 # BENCH_TOGETHER=1 a round loads both at once instead: they share CPU 0, so the VM's drift over
 # seconds hits both alike and the rounds agree more closely. It is the harder test for the bank,
-# whose caches the other server evicts at every switch. Only dial and goals run that way: a
-# server that waits (the balance dialog waits on fsync and on the PIN pool) hands CPU 0 to the
+# whose caches the other server evicts at every switch. Only dial runs that way: a server that
+# waits (a dialog with a PIN waits on fsync and on the PIN pool) hands CPU 0 to the
 # other, so shared-CPU rates compare only dialogs that never wait.
 # Registered callers (each with one goal) come from bench_seed_bank. Bounded: 3 dialogs x
 # 2 servers x rounds x (warm-up + duration), plus the build (a third of that with
@@ -91,13 +92,13 @@ spread() {  # spread RATIOS: "median (min-max)" of one ratio per line
 
 echo "| dialog | actions | hops/s | p50 ms | p99 ms | max ms | errors | bank/memory |"
 echo "|---|---|---:|---:|---:|---:|---:|---:|"
-# The dial hop alone (user.lookup reads the bank), the goals dialog (reads goal balances
-# without a PIN), then the whole balance dialog (four hops). Each round runs the two servers
+# The dial hop alone (user.lookup reads the bank), then the goals and balance dialogs (four
+# hops each, the session's PIN first). Each round runs the two servers
 # back to back, taking turns at going first, or at once, and yields one ratio: this VM's speed
 # drifts by tens of percent over seconds, so a ratio of neighbours is steadier than one of
 # medians.
-dialogs=("dial:-" "goals:2,1" "balance:1,1,1234")
-((together)) && dialogs=("dial:-" "goals:2,1")
+dialogs=("dial:-" "goals:1234,2,1" "balance:1234,1,1")
+((together)) && dialogs=("dial:-")
 for dialog in "${dialogs[@]}"; do
     memory="" bank="" ratios="" hashed=""
     for round in $(seq 1 "$rounds"); do
@@ -128,9 +129,10 @@ for dialog in "${dialogs[@]}"; do
             "$(field "$json" hops_per_s)" "$(field "$json" p50_ms)" "$(field "$json" p99_ms)" \
             "$(field "$json" max_ms)" "$(field "$json" errors)" "$shown"
     done
-    if [[ ${dialog%%:*} == balance ]]; then
-        printf '\nPIN verification at the minimum argon2 cost: %s us on CPU 0. ' "$verify_us"
-        printf 'Against the in-memory dialog with it added, the bank reaches %s.\n' \
+    if [[ ${dialog%%:*} != dial ]]; then
+        printf '\n%s: PIN verification at the minimum argon2 cost: %s us on CPU 0. ' \
+            "${dialog%%:*}" "$verify_us"
+        printf 'Against the in-memory dialog with it added, the bank reaches %s.\n\n' \
             "$(spread "${hashed%$'\n'}")"
     fi
 done

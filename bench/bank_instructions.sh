@@ -85,7 +85,7 @@ ratio() {  # ratio MEMORY BANK: memory/bank instructions, that is the bank's rat
 
 echo "| dialog | memory instructions/hop | bank instructions/hop | memory/bank |"
 echo "|---|---:|---:|---:|"
-for dialog in "dial:-" "goals:2,1" "balance:1,1,1234"; do
+for dialog in "dial:-" "goals:1234,2,1" "balance:1234,1,1"; do
     memory=$(count memory "${dialog#*:}")
     bank=$(count bank "${dialog#*:}")
     printf '| %s | %s | %s | %s |\n' "${dialog%%:*}" "$memory" "$bank" \

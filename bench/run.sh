@@ -15,7 +15,7 @@ seconds=${BENCH_SECONDS:-6}
 warmup=${BENCH_WARMUP:-2}
 connections_list=${BENCH_CONNECTIONS:-"64 256"}
 # Registered caller -> main -> Wallet -> Balance -> PIN: 4 hops, 2 actions (lookup, balance).
-inputs=${BENCH_INPUTS:-"1,1,1234"}
+inputs=${BENCH_INPUTS:-"1234,1,1"}
 # One more row per server at this offered load (hops/s over the last connection count): the
 # latency a subscriber sees below saturation. 0 skips it.
 rate=${BENCH_RATE:-2000}

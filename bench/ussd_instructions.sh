@@ -19,7 +19,7 @@ build=${BENCH_BUILD:-$root/build-release}
 seconds=${BENCH_SECONDS:-8}
 rate=${BENCH_RATE:-400}
 connections_list=${BENCH_CONNECTIONS:-"64 256"}
-inputs=${BENCH_INPUTS:-"1,1,1234"}
+inputs=${BENCH_INPUTS:-"1234,1,1"}
 
 if ! command -v valgrind >/dev/null; then
     echo "valgrind is needed: apt-get install valgrind" >&2

@@ -3,7 +3,7 @@
 // inputs, hops sequential within a session). Prints one JSON line for scripts.
 //
 // Usage: bench_ussd_load [--target HOST:PORT] [--path /ussd/at] [--connections N]
-//                        [--warmup SECONDS] [--duration SECONDS] [--inputs 1,1,1234]
+//                        [--warmup SECONDS] [--duration SECONDS] [--inputs 1234,1,1]
 //                        [--label NAME] [--early-end error|ok] [--rate HOPS_PER_SECOND]
 //                        [--callers N]          (--inputs -: sessions of one dial hop)
 // One thread. Every reply must be 200 and start "CON " or "END "; a session that ends before
@@ -58,7 +58,7 @@ struct Config {
     int duration_seconds = 10;
     // Registered caller -> main menu (user.lookup runs) -> Wallet -> Balance -> PIN -> END
     // (balance runs): four hops, two of them running an action.
-    std::vector<std::string> inputs{"1", "1", "1234"};
+    std::vector<std::string> inputs{"1234", "1", "1"};
     std::string label = "hodi";
     bool early_end_ok = false;
     double rate = 0;  ///< total hops per second offered; 0: as fast as replies come back

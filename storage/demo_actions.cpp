@@ -55,10 +55,24 @@ bool is_weak_pin(std::string_view pin) {
     return pin.size() < 4 || pin.find_first_not_of(pin.front()) == std::string_view::npos;
 }
 
-// The PIN gate of every guarded action: nullopt when the PIN verifies.
-std::optional<ActionResult> check_pin(const Variables& args, std::string_view name = "pin") {
-    if (arg(args, name) == demo_pin) return std::nullopt;
+// Whether the session has proved the PIN (pin.verify's `pin_verified`, passed as `verified`).
+bool session_proven(const Variables& args, const ActionContext& context,
+                    const SessionSealer& sealer) {
+    return sealer.proves_pin_verified(arg(args, "verified"), context.session_id, context.phone);
+}
+
+// The gate of every guarded action: nullopt when the session is proven or the PIN verifies.
+std::optional<ActionResult> check_pin(const Variables& args, bool proven) {
+    if (proven) return std::nullopt;
+    if (arg(args, "pin").empty()) return ActionResult{"unverified", {}};
+    if (arg(args, "pin") == demo_pin) return std::nullopt;
     return ActionResult{"wrong_pin", {{"tries_left", "2"}}};
+}
+
+// The gate of the private reads (goals, loan limit and status, score): a proven session only.
+std::optional<ActionResult> check_proven(bool proven) {
+    if (proven) return std::nullopt;
+    return ActionResult{"unverified", {}};
 }
 
 const DemoGoal* find_goal(std::string_view index) {
@@ -70,6 +84,7 @@ const DemoGoal* find_goal(std::string_view index) {
 ActionResult account_action(std::string_view name, const Variables& args,
                             const ActionContext& context, const SessionSealer& sealer) {
     const bool sw = context.language == Language::sw;
+    const bool proven = session_proven(args, context, sealer);
     if (name == "user.lookup") {
         if (context.phone.ends_with("0000")) return {"unregistered", {}};
         return {"registered", {{"name", "Amina"}, {"language", "en"}}};
@@ -79,11 +94,12 @@ ActionResult account_action(std::string_view name, const Variables& args,
             sealer.first_of_pair(arg(args, "pin"), context.session_id, arg(args, "pin_repeat"));
         if (pin != arg(args, "pin_repeat")) return {"mismatch", {}};
         if (is_weak_pin(pin)) return {"weak", {}};
-        return {"ok", {}};
+        return {"ok",
+                {{"pin_verified", sealer.pin_verified_proof(context.session_id, context.phone)}}};
     }
+    if (name == "pin.session") return {proven ? "verified" : "ask", {}};
     if (name == "pin.change") {
-        if (!sealer.proves_pin_verified(arg(args, "verified"), context.session_id,
-                                        context.phone)) {
+        if (!sealer.proves_pin_verified(arg(args, "verified"), context.session_id, context.phone)) {
             return {"unverified", {}};
         }
         const std::string new_pin = sealer.first_of_pair(arg(args, "new_pin"), context.session_id,
@@ -93,16 +109,16 @@ ActionResult account_action(std::string_view name, const Variables& args,
         return {"ok", {}};
     }
     if (name == "pin.verify") {
-        if (auto refused = check_pin(args)) return *refused;
+        if (auto refused = check_pin(args, false)) return *refused;
         return {"ok",
                 {{"pin_verified", sealer.pin_verified_proof(context.session_id, context.phone)}}};
     }
     if (name == "balance") {
-        if (auto refused = check_pin(args)) return *refused;
+        if (auto refused = check_pin(args, proven)) return *refused;
         return {"ok", {{"balance", format_cents(wallet_cents)}}};
     }
     if (name == "statement") {
-        if (auto refused = check_pin(args)) return *refused;
+        if (auto refused = check_pin(args, proven)) return *refused;
         return {"ok",
                 {{"statement", sw ? "03/06 Weka +500\n04/06 Akiba -200\n05/06 Mkopo +1,000\n"
                                     "06/06 Lipa -300\n07/06 Weka +250"
@@ -121,8 +137,9 @@ ActionResult account_action(std::string_view name, const Variables& args,
     return {"error", {}};
 }
 
-ActionResult savings_action(std::string_view name, const Variables& args) {
+ActionResult savings_action(std::string_view name, const Variables& args, bool proven) {
     if (name == "savings.list") {
+        if (auto refused = check_proven(proven)) return *refused;
         std::string goals;
         for (std::size_t index = 0; index < demo_goals.size(); ++index) {
             const DemoGoal& goal = demo_goals[index];
@@ -148,7 +165,7 @@ ActionResult savings_action(std::string_view name, const Variables& args) {
     }
     const bool deposit = name == "savings.deposit";
     if (!deposit && name != "savings.withdraw") return {"error", {}};
-    if (auto refused = check_pin(args)) return *refused;
+    if (auto refused = check_pin(args, proven)) return *refused;
     const DemoGoal* goal = find_goal(arg(args, "goal"));
     if (goal == nullptr) return {"no_goal", {}};
     const auto amount = parse_shillings(arg(args, "amount"));
@@ -168,7 +185,9 @@ ActionResult savings_action(std::string_view name, const Variables& args) {
              {"balance", format_cents(wallet_cents + *amount)}}};
 }
 
-ActionResult loan_action(std::string_view name, const Variables& args) {
+ActionResult loan_action(std::string_view name, const Variables& args, bool proven) {
+    const bool read = name == "loan.limit" || name == "loan.status" || name == "score";
+    if (auto refused = read ? check_proven(proven) : check_pin(args, proven)) return *refused;
     if (name == "loan.limit") return {"ok", {{"limit", format_cents(loan_limit_cents)}}};
     if (name == "loan.status") {
         return {"ok",
@@ -181,7 +200,6 @@ ActionResult loan_action(std::string_view name, const Variables& args) {
         return {std::move(answer.outcome), std::move(answer.outputs)};
     }
     if (name != "loan.apply" && name != "loan.repay") return {"error", {}};
-    if (auto refused = check_pin(args)) return *refused;
     const auto amount = parse_shillings(arg(args, "amount"));
     if (!amount || *amount <= 0) return {"error", {}};
     if (name == "loan.apply") {
@@ -192,25 +210,23 @@ ActionResult loan_action(std::string_view name, const Variables& args) {
         }
         return {"ok",
                 {{"amount", format_cents(*amount)},
-                 {"total_due", format_cents(*amount + percent_of(*amount, product.interest) +
-                                            product.fee)},
+                 {"total_due",
+                  format_cents(*amount + percent_of(*amount, product.interest) + product.fee)},
                  {"due_date", date_in_days(product.term_days)}}};
     }
     const Cents paid = std::min(*amount, loan_due_cents);
     if (arg(args, "source") == "mpesa") {
-        return {"pending", {{"amount", format_cents(paid)},
-                            {"balance_due", format_cents(loan_due_cents)}}};
+        return {"pending",
+                {{"amount", format_cents(paid)}, {"balance_due", format_cents(loan_due_cents)}}};
     }
     if (paid > wallet_cents) return {"insufficient_funds", {}};
-    return {"ok", {{"amount", format_cents(paid)},
-                   {"balance_due", format_cents(loan_due_cents - paid)}}};
+    return {"ok",
+            {{"amount", format_cents(paid)}, {"balance_due", format_cents(loan_due_cents - paid)}}};
 }
 
 }  // namespace
 
-const std::vector<engine::ActionSpec>& DemoActions::specs() const {
-    return builtin_action_specs();
-}
+const std::vector<engine::ActionSpec>& DemoActions::specs() const { return builtin_action_specs(); }
 
 DemoActions::DemoActions(std::shared_ptr<const SessionSealer> sealer)
     : sealer_(sealer ? std::move(sealer)
@@ -220,9 +236,10 @@ engine::ActionResult DemoActions::answer(const engine::ActionRequest& request,
                                          const ActionContext& context,
                                          const SessionSealer& sealer) {
     const std::string_view name = request.name;
-    if (name.starts_with("savings.")) return savings_action(name, request.args);
+    const bool proven = session_proven(request.args, context, sealer);
+    if (name.starts_with("savings.")) return savings_action(name, request.args, proven);
     if (name.starts_with("loan.") || name == "score") {
-        return loan_action(name, request.args);
+        return loan_action(name, request.args, proven);
     }
     return account_action(name, request.args, context, sealer);
 }

@@ -13,7 +13,8 @@
 namespace hodi::storage {
 
 // Fixed answers: wallet balance KES 1,250; two savings goals; loan limit KES 5,000; one open
-// loan; credit score 62 with the figures behind it. The PIN "1234" verifies;
+// loan; credit score 62 with the figures behind it. The PIN "1234" verifies,
+// and a session that proved it (`verified`) needs none;
 // any other PIN answers wrong_pin with 2 tries left. user.lookup answers `registered` unless
 // the phone number ends in "0000". M-Pesa payments answer `pending` (the prompt comes later).
 //

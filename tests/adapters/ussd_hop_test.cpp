@@ -27,10 +27,10 @@ std::shared_ptr<const engine::Menu> make_loop_menu() {
     menu.name = "loop";
     menu.version = "loop-1";
     menu.root = "main";
-    menu.nodes.emplace("main", engine::Node{"main", false,
-                                            engine::MenuNode{engine::Text{{"Loop", "Mzunguko"}},
-                                                             {{"1", engine::Text{{"Go", "Nenda"}},
-                                                               "again"}}}});
+    menu.nodes.emplace(
+        "main", engine::Node{"main", false,
+                             engine::MenuNode{engine::Text{{"Loop", "Mzunguko"}},
+                                              {{"1", engine::Text{{"Go", "Nenda"}}, "again"}}}});
     engine::ActionNode action;
     action.action = "test.loop";
     action.on.emplace("ok", "again");
@@ -39,15 +39,14 @@ std::shared_ptr<const engine::Menu> make_loop_menu() {
     return std::make_shared<const engine::Menu>(std::move(menu));
 }
 
-adapters::HopReply run(std::shared_ptr<const adapters::HopServices> services,
-                       std::string_view text, std::string session_id = "ATUid_loop",
-                       std::string phone = "+254712345678") {
+adapters::HopReply run(std::shared_ptr<const adapters::HopServices> services, std::string_view text,
+                       std::string session_id = "ATUid_loop", std::string phone = "+254712345678") {
     net::io_context io;
     auto reply = net::co_spawn(
         io,
-        adapters::run_hop(std::move(services),
-                          adapters::HopRequest{std::move(session_id), std::move(phone),
-                                               std::string(text)}),
+        adapters::run_hop(
+            std::move(services),
+            adapters::HopRequest{std::move(session_id), std::move(phone), std::string(text)}),
         net::use_future);
     io.run();
     return reply.get();
@@ -117,8 +116,7 @@ TEST_CASE("a hop whose actions loop stops at the engine's chain limit with the s
         .menus = std::make_shared<adapters::MenuSource>(menu),
         .store = std::make_shared<storage::MemorySessionStore>(),
         .actions = actions,
-        .sealer = std::make_shared<const storage::SessionSealer>(
-            storage::SessionSealer::random()),
+        .sealer = std::make_shared<const storage::SessionSealer>(storage::SessionSealer::random()),
         .settings = {}});
     CHECK_FALSE(run(services, "").end);
     const adapters::HopReply reply = run(services, "1");
@@ -127,59 +125,85 @@ TEST_CASE("a hop whose actions loop stops at the engine's chain limit with the s
     CHECK(actions->runs == static_cast<int>(engine::action_chain_max));
 }
 
-TEST_CASE("no PIN is at rest in a session: the first PIN is sealed and the text digest keyed") {
-    // Goal: a session store (memory or Redis) never holds a PIN, nor an unkeyed hash of one.
-    // Method: the shipped menu on the demo actions; register (PIN, then its repeat in the next
-    // hop) and change a PIN, reading the stored session after every hop.
-    auto loaded = menus::load_menu_file(source_dir() / "menus/hodi.yaml",
-                                        storage::builtin_action_specs());
-    REQUIRE(loaded.ok());
-    auto sealer = std::make_shared<const storage::SessionSealer>(
-        storage::SessionSealer::random());
-    auto store = std::make_shared<storage::MemorySessionStore>();
-    const auto services = std::make_shared<const adapters::HopServices>(adapters::HopServices{
-        .menus = std::make_shared<adapters::MenuSource>(
-            std::make_shared<const engine::Menu>(std::move(*loaded.menu))),
-        .store = store,
-        .actions = std::make_shared<storage::DemoActions>(sealer),
-        .sealer = sealer,
-        .settings = {}});
-    // The demo treats numbers ending 0000 as new subscribers.
-    const std::string newcomer = "+254700000000";
-    const auto at_rest = [&store](const std::string& id) {
+namespace {
+
+// The shipped menu on the demo actions, over a memory session store a test reads after each
+// hop. The demo treats numbers ending 0000 as new subscribers; the others have PIN 1234.
+struct ShippedMenuHops {
+    ShippedMenuHops() {
+        auto loaded = menus::load_menu_file(source_dir() / "menus/hodi.yaml",
+                                            storage::builtin_action_specs());
+        REQUIRE(loaded.ok());
+        services = std::make_shared<const adapters::HopServices>(adapters::HopServices{
+            .menus = std::make_shared<adapters::MenuSource>(
+                std::make_shared<const engine::Menu>(std::move(*loaded.menu))),
+            .store = store,
+            .actions = std::make_shared<storage::DemoActions>(sealer),
+            .sealer = sealer,
+            .settings = {}});
+    }
+
+    engine::Session at_rest(const std::string& id) const {
         const auto session = store->find(id);
         REQUIRE(session.has_value());
         return *session;
-    };
-    const auto no_pin_in = [](const engine::Session& session, std::string_view pin) {
+    }
+
+    // Nothing of `pin` in the stored session: secrets sealed, no variable, no screen.
+    void no_pin_in(const std::string& id, std::string_view pin) const {
+        const engine::Session session = at_rest(id);
         for (const auto& [name, value] : session.secrets) {
             CHECK_MESSAGE(storage::SessionSealer::is_sealed(value), name);
             CHECK(value.find(pin) == std::string::npos);
         }
         for (const auto& [name, value] : session.variables) CHECK(value != pin);
         CHECK(session.last_reply.screen.find(pin) == std::string::npos);
-    };
-    REQUIRE_FALSE(run(services, "", "ATUid_reg", newcomer).end);
-    REQUIRE_FALSE(run(services, "1", "ATUid_reg", newcomer).end);
-    REQUIRE_FALSE(run(services, "1*4826", "ATUid_reg", newcomer).end);
-    const engine::Session waiting = at_rest("ATUid_reg");
+    }
+
+    std::shared_ptr<const storage::SessionSealer> sealer =
+        std::make_shared<const storage::SessionSealer>(storage::SessionSealer::random());
+    std::shared_ptr<storage::MemorySessionStore> store =
+        std::make_shared<storage::MemorySessionStore>();
+    std::shared_ptr<const adapters::HopServices> services;
+};
+
+}  // namespace
+
+TEST_CASE("no PIN is at rest in a session: the first PIN is sealed and the text digest keyed") {
+    // Goal: a session store (memory or Redis) never holds a PIN, nor an unkeyed hash of one.
+    // Method: register on the shipped menu (PIN, then its repeat in the next hop), reading the
+    // stored session after every hop.
+    const ShippedMenuHops hops;
+    const std::string newcomer = "+254700000000";
+    REQUIRE_FALSE(run(hops.services, "", "ATUid_reg", newcomer).end);
+    REQUIRE_FALSE(run(hops.services, "1", "ATUid_reg", newcomer).end);
+    REQUIRE_FALSE(run(hops.services, "1*4826", "ATUid_reg", newcomer).end);
+    const engine::Session waiting = hops.at_rest("ATUid_reg");
     REQUIRE(waiting.secrets.contains("new_pin"));
-    no_pin_in(waiting, "4826");
-    CHECK(waiting.last_reply.text_hash == sealer->text_digest("1*4826"));
+    hops.no_pin_in("ATUid_reg", "4826");
+    CHECK(waiting.last_reply.text_hash == hops.sealer->text_digest("1*4826"));
     CHECK(waiting.last_reply.text_hash != fnv1a("1*4826"));
     // The repeat opens the seal: registered, and nothing of the PIN is left.
-    const adapters::HopReply registered = run(services, "1*4826*4826", "ATUid_reg", newcomer);
+    const adapters::HopReply registered = run(hops.services, "1*4826*4826", "ATUid_reg", newcomer);
     CHECK_FALSE(registered.end);
     CHECK(registered.screen.find("Welcome") != std::string::npos);
-    no_pin_in(at_rest("ATUid_reg"), "4826");
-    CHECK(at_rest("ATUid_reg").secrets.empty());
+    hops.no_pin_in("ATUid_reg", "4826");
+    CHECK(hops.at_rest("ATUid_reg").secrets.empty());
+    CHECK(hops.at_rest("ATUid_reg").variables.contains("pin_verified"));
+}
 
-    // A PIN change: the current PIN is verified in its own hop and not kept; the new one is
-    // sealed until its repeat. (The demo's subscribers have PIN 1234.)
+TEST_CASE("no PIN is at rest after a login or a PIN change, only the session's proof") {
+    // Goal: the session's PIN and a changed PIN are never stored. Method: log in, then change
+    // the PIN (the current PIN is verified in its own hop, the new one sealed until its
+    // repeat), reading the stored session after every hop.
+    const ShippedMenuHops hops;
     const std::string member = "+254712345678";
-    std::string text;
-    REQUIRE_FALSE(run(services, text, "ATUid_chg", member).end);
-    const engine::Menu& menu = *services->menus->current();
+    REQUIRE_FALSE(run(hops.services, "", "ATUid_chg", member).end);
+    std::string text = "1234";
+    REQUIRE_FALSE(run(hops.services, text, "ATUid_chg", member).end);
+    hops.no_pin_in("ATUid_chg", "1234");
+    CHECK(hops.at_rest("ATUid_chg").variables.contains("pin_verified"));
+    const engine::Menu& menu = *hops.services->menus->current();
     const auto* main = std::get_if<engine::MenuNode>(&menu.find("main")->body);
     REQUIRE(main != nullptr);
     std::string change_key;
@@ -188,15 +212,15 @@ TEST_CASE("no PIN is at rest in a session: the first PIN is sealed and the text 
     }
     REQUIRE_FALSE(change_key.empty());
     for (const std::string& entry : {change_key, std::string("1234"), std::string("5173")}) {
-        text += (text.empty() ? "" : "*") + entry;
-        REQUIRE_FALSE(run(services, text, "ATUid_chg", member).end);
-        no_pin_in(at_rest("ATUid_chg"), "1234");
-        no_pin_in(at_rest("ATUid_chg"), "5173");
+        text += "*" + entry;
+        REQUIRE_FALSE(run(hops.services, text, "ATUid_chg", member).end);
+        hops.no_pin_in("ATUid_chg", "1234");
+        hops.no_pin_in("ATUid_chg", "5173");
     }
-    const adapters::HopReply changed = run(services, text + "*5173", "ATUid_chg", member);
+    const adapters::HopReply changed = run(hops.services, text + "*5173", "ATUid_chg", member);
     CHECK(changed.end);
     CHECK(changed.screen == "Your PIN has been changed.");
-    no_pin_in(at_rest("ATUid_chg"), "5173");
+    hops.no_pin_in("ATUid_chg", "5173");
 }
 
 }  // namespace hodi::test

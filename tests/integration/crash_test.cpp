@@ -1,9 +1,8 @@
 // Money across crashes: subscribers move money through real USSD HTTP requests while `hodi
 // serve` is killed with SIGKILL at random moments. After every kill the book must balance; at
 // the end every acknowledged operation is in the ledger exactly once and nothing is there twice.
-#include <doctest/doctest.h>
-
 #include <SQLiteCpp/Database.h>
+#include <doctest/doctest.h>
 
 #include <condition_variable>
 #include <csignal>
@@ -43,16 +42,19 @@ struct Operation {
     std::string acknowledged;
 };
 
-const Operation topup{"topup", {"", "1", "1*3", "1*3*50"}, "You will get an M-Pesa prompt"};
+// Each dialog opens with the PIN, once per session; the deposit is confirmed with 1.
+const Operation topup{
+    "topup", {"", pin, pin + "*1", pin + "*1*3", pin + "*1*3*50"}, "You will get an M-Pesa prompt"};
 const Operation deposit{"deposit",
-                        {"", "2", "2*3", "2*3*1", "2*3*1*10", "2*3*1*10*1", "2*3*1*10*1*" + pin},
+                        {"", pin, pin + "*2", pin + "*2*3", pin + "*2*3*1", pin + "*2*3*1*10",
+                         pin + "*2*3*1*10*1", pin + "*2*3*1*10*1*1"},
                         "Saved KES 10"};
 
 std::string phone_of(int subscriber) { return "+2547100000" + std::to_string(10 + subscriber); }
 
 // Whether the server is up, so that clients wait instead of spinning on refused connections.
 class Gate {
-public:
+  public:
     void set(bool up) {
         const std::lock_guard lock(mutex_);
         up_ = up;
@@ -70,7 +72,7 @@ public:
         return !finished_;
     }
 
-private:
+  private:
     std::mutex mutex_;
     std::condition_variable changed_;
     bool up_ = false;
@@ -79,7 +81,7 @@ private:
 
 // `hodi serve` on one loopback port with its bank in `dir`; killed and restarted at will.
 class CrashServer {
-public:
+  public:
     explicit CrashServer(const std::filesystem::path& dir)
         : dir_(dir), port_(free_loopback_port()) {}
 
@@ -95,8 +97,8 @@ public:
                 // Rows a killed pass had claimed come due again when their lease ends.
                 "HODI_SEND_DEADLINE=200ms", "HODI_OUTBOX_LEASE=3s"},
             dir_ / ("hodi-" + std::to_string(++starts_) + ".log"));
-        REQUIRE_MESSAGE(wait_for_port(port_, 30s), "hodi serve did not start (start "
-                                                       << starts_ << ")");
+        REQUIRE_MESSAGE(wait_for_port(port_, 30s),
+                        "hodi serve did not start (start " << starts_ << ")");
     }
     void kill() {
         process_->signal(SIGKILL);
@@ -118,7 +120,7 @@ public:
     }
     std::filesystem::path database() const { return dir_ / "hodi.db"; }
 
-private:
+  private:
     std::filesystem::path dir_;
     unsigned short port_;
     int starts_ = 0;
@@ -212,8 +214,10 @@ void set_up_subscribers(unsigned short port) {
                                      {"", "1", "1*" + pin, "1*" + pin + "*" + pin});
         REQUIRE(registered);
         REQUIRE(registered->starts_with("CON Welcome to hodi"));
+        const std::string p = pin;
         const auto goal = play(client, session_id_for(subscriber, 1'000'001), phone,
-                               {"", "2", "2*2", "2*2*Pot", "2*2*Pot*100000", "2*2*Pot*100000*50"});
+                               {"", p, p + "*2", p + "*2*2", p + "*2*2*Pot", p + "*2*2*Pot*100000",
+                                p + "*2*2*Pot*100000*50"});
         REQUIRE(goal);
         REQUIRE(goal->find("Goal Pot created") != std::string::npos);
     }

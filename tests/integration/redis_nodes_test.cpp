@@ -38,7 +38,7 @@ std::string source_dir() {
 
 // One hodi node on its own loopback port, with sessions in `redis`.
 class Node {
-public:
+  public:
     Node(const RedisServer& redis, const std::string& name, std::vector<std::string> env = {})
         : port_(hodi::test::free_loopback_port()),
           log_(std::filesystem::temp_directory_path() /
@@ -87,7 +87,7 @@ public:
         return reply ? reply->status : 0;
     }
 
-private:
+  private:
     unsigned short port_;
     std::filesystem::path log_;
     std::unique_ptr<ChildProcess> process_;
@@ -109,9 +109,11 @@ std::string hop(HttpClient& client, const std::string& session_id, const std::st
 bool is_con(const std::string& reply) { return reply.rfind("CON ", 0) == 0; }
 bool is_end(const std::string& reply) { return reply.rfind("END ", 0) == 0; }
 
-// The AT `text` of each hop of a walk into the menu and back out; a dialog stops at its END.
-const std::vector<std::string> walk = {"",        "1",         "1*1",        "1*1*0",
-                                       "1*1*0*0", "1*1*0*0*2", "1*1*0*0*2*0"};
+// The AT `text` of each hop of a walk: the demo PIN, into the menu and back out, home (which
+// needs no PIN again: the session keeps its proof), and in again; a dialog stops at its END.
+const std::vector<std::string> walk = {
+    "",           "1234",          "1234*1",          "1234*1*0",
+    "1234*1*0*2", "1234*1*0*2*00", "1234*1*0*2*00*1", "1234*1*0*2*00*1*1"};
 
 // Runs `walk` for `session_id`, sending hop i to clients[i % clients.size()].
 std::vector<std::string> dialog(std::vector<HttpClient*> clients, const std::string& session_id) {
@@ -140,8 +142,9 @@ TEST_CASE("two nodes sharing Redis continue each other's sessions hop by hop") {
 
     const auto alone = dialog({&to_a}, "ATUid_alone00000000000000000000001");
     const auto shared = dialog({&to_a, &to_b}, "ATUid_shared0000000000000000000001");
-    REQUIRE(alone.size() >= 3);
+    REQUIRE(alone.size() == walk.size());
     CHECK(alone[0] != alone[1]);  // the walk moved on, so a lost session would show
+    CHECK(alone.back().starts_with("END Wallet balance"));  // the proof crossed every hop
     REQUIRE(shared.size() == alone.size());
     for (std::size_t index = 0; index < alone.size(); ++index) {
         CHECK_MESSAGE(shared[index] == alone[index], "hop " << index);
@@ -193,15 +196,15 @@ struct Tally {
     std::atomic<int> malformed{0};  ///< replies without CON/END, or no reply at all
     std::atomic<int> slow{0};       ///< replies later than 2 s
     std::atomic<int> service_ends{0};
-    std::atomic<long long> last_failure_ns{0};     ///< when the last END-on-first-hop was seen
-    std::atomic<long long> first_success_ns{0};    ///< first CON after `watch_from_ns`
+    std::atomic<long long> last_failure_ns{0};   ///< when the last END-on-first-hop was seen
+    std::atomic<long long> first_success_ns{0};  ///< first CON after `watch_from_ns`
     std::atomic<long long> watch_from_ns{0};
     std::atomic<bool> stop{false};
 };
 
 long long now_ns() {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(
-               Clock::now().time_since_epoch()).count();
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
+        .count();
 }
 
 // One subscriber: dials again and again, alternating nodes hop by hop, until told to stop.

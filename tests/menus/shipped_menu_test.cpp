@@ -1,12 +1,11 @@
 // The shipped menu lints clean against the real action catalogue, and `hodi graph` output
 // shows its screens and links.
-#include "menus/loader.hpp"
-
 #include <doctest/doctest.h>
 
 #include <set>
 
 #include "menus/graph.hpp"
+#include "menus/loader.hpp"
 #include "storage/action_catalogue.hpp"
 #include "tests/menus/menu_fixtures.hpp"
 #include "tests/support/vectors.hpp"
@@ -45,6 +44,34 @@ TEST_CASE("the shipped menu calls every catalogued action") {
     for (const engine::ActionSpec& spec : storage::builtin_action_specs()) {
         CHECK_MESSAGE(used.contains(spec.name), spec.name);
     }
+}
+
+TEST_CASE("the shipped menu asks a registered subscriber's PIN once per session") {
+    // Goal: the PIN is typed as the session starts and again only to change it; every private
+    // screen and money move is passed the session's proof. Method: every action node taking
+    // `verified` passes `{pin_verified}`, and only the login and the PIN change take a PIN.
+    const menus::LoadResult result = load_shipped();
+    REQUIRE(result.ok());
+    std::set<std::string> typing_pin;
+    for (const auto& [id, node] : result.menu->nodes) {
+        const auto* action = std::get_if<engine::ActionNode>(&node.body);
+        if (action == nullptr) continue;
+        const engine::ActionSpec* spec = storage::find_action_spec(action->action);
+        REQUIRE(spec != nullptr);
+        for (const engine::ActionParam& param : spec->params) {
+            if (param.name == "verified") {
+                CHECK_MESSAGE(action->args.at("verified") == "{pin_verified}", id);
+            }
+        }
+        if (action->args.contains("pin") && action->action != "pin.register") {
+            typing_pin.insert(id);
+        }
+    }
+    CHECK(typing_pin == std::set<std::string>{"login", "change_verify"});
+    CHECK(std::get<engine::ActionNode>(result.menu->at("lookup").body).on.at("registered") ==
+          "session_pin");
+    CHECK(std::get<engine::ActionNode>(result.menu->at("session_pin").body).on.at("ask") ==
+          "login_pin");
 }
 
 TEST_CASE("money-moving steps of the shipped menu cannot be undone with back") {
@@ -88,7 +115,7 @@ TEST_CASE("the graph shows option keys and action outcomes as labelled edges") {
                    "peripheries=2];") != std::string::npos);
     CHECK(dot.ends_with("}\n"));
     const std::string text = menus::graph_text(*result.menu);
-    CHECK(text.starts_with("lookup [action] user.lookup\n  registered -> main\n"));
+    CHECK(text.starts_with("lookup [action] user.lookup\n  registered -> session_pin\n"));
     CHECK(text.find("deposit_wallet [action, irreversible] savings.deposit\n") !=
           std::string::npos);
 }

@@ -56,11 +56,11 @@ TEST_CASE("savings move money from the wallet once per hop") {
     // Goal: savings.* on the ledger, idempotent per request id. Method: create, deposit,
     // replay the same hop, withdraw, overdraw; audit the book.
     Teller teller;
-    CHECK(teller.act("savings.list", {}).outcome == "none");  // no such subscriber yet
+    CHECK(teller.read("savings.list").outcome == "none");  // no such subscriber yet
     REQUIRE(teller.act("pin.register", {{"pin", "2580"}, {"pin_repeat", "2580"}}).outcome ==
             "ok");
     teller.top_up("1000");
-    CHECK(teller.act("savings.list", {}).outcome == "none");  // registered, no goal yet
+    CHECK(teller.read("savings.list").outcome == "none");  // registered, no goal yet
     const ActionResult created =
         teller.act("savings.create", {{"name", "Roof"}, {"target", "800"}, {"weeks", "8"}});
     CHECK(created.outcome == "ok");
@@ -81,7 +81,7 @@ TEST_CASE("savings move money from the wallet once per hop") {
               .outcome == "insufficient_funds");
     CHECK(teller.act("savings.withdraw", {{"goal", "2"}, {"amount", "1"}, {"pin", "2580"}})
               .outcome == "no_goal");
-    CHECK(teller.act("savings.list", {}).outputs.at("goals") == "1. Roof 200/800");
+    CHECK(teller.read("savings.list").outputs.at("goals") == "1. Roof 200/800");
     const auto book = teller.store->read_now<BookSummary>(
         [](Connection& db) { return boost::system::result<BookSummary>(verify_book(db)); });
     REQUIRE(book.has_value());
@@ -139,7 +139,7 @@ TEST_CASE("a read the store cannot answer is the error screen, for the greeting 
     Teller teller;
     REQUIRE(teller.act("pin.register", {{"pin", "2580"}, {"pin_repeat", "2580"}}).outcome == "ok");
     REQUIRE(teller.act("user.lookup", {}).outcome == "registered");
-    REQUIRE(teller.act("savings.list", {}).outcome == "none");
+    REQUIRE(teller.read("savings.list").outcome == "none");
     REQUIRE(teller.store
                 ->write_now<int>([](Connection& db) {
                     db.exec("ALTER TABLE savings_goals RENAME TO savings_goals_gone");
@@ -148,7 +148,7 @@ TEST_CASE("a read the store cannot answer is the error screen, for the greeting 
                 })
                 .has_value());
     CHECK(teller.act("user.lookup", {}).outcome == "error");
-    CHECK(teller.act("savings.list", {}).outcome == "error");
+    CHECK(teller.read("savings.list").outcome == "error");
 }
 
 TEST_CASE("PIN-less top-ups prompt a phone at most five times an hour") {

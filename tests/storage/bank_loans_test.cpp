@@ -308,8 +308,8 @@ TEST_CASE("loan.apply answers amounts and the due date, once per hop, and checks
     // status, repay by M-Pesa.
     Teller t;
     REQUIRE(t.act("pin.register", {{"pin", "2580"}, {"pin_repeat", "2580"}}).outcome == "ok");
-    CHECK(t.act("loan.status", {}).outcome == "none");
-    CHECK(t.act("loan.limit", {}).outputs.at("limit") == "5,000");
+    CHECK(t.read("loan.status").outcome == "none");
+    CHECK(t.read("loan.limit").outputs.at("limit") == "5,000");
     hodi::engine::Variables wrong = apply_args;
     wrong["pin"] = "1357";
     CHECK(t.act("loan.apply", wrong).outcome == "wrong_pin");
@@ -321,7 +321,7 @@ TEST_CASE("loan.apply answers amounts and the due date, once per hop, and checks
     CHECK(t.act("loan.apply", apply_args, true).outcome == "ok");
     CHECK(t.count("SELECT count(*) FROM loans") == 1);
     CHECK(t.act("loan.apply", apply_args).outcome == "has_open_loan");
-    const ActionResult status = t.act("loan.status", {});
+    const ActionResult status = t.read("loan.status");
     CHECK(status.outcome == "ok");
     CHECK(status.outputs.at("balance_due") == "2,250");
     CHECK(status.outputs.at("status") == "open");

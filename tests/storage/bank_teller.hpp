@@ -17,7 +17,9 @@ namespace hodi::test {
 
 struct Teller {
     explicit Teller(storage::Seconds start, storage::LoanSettings loans = {})
-        : now(start), actions(bank, [this] { return now; }, std::move(loans), sealer) {}
+        : now(start),
+          actions(
+              bank, [this] { return now; }, std::move(loans), sealer) {}
 
     TempDir dir;
     std::unique_ptr<storage::Store> store =
@@ -31,8 +33,7 @@ struct Teller {
     int hop = 0;
 
     // Runs one action in the next hop, or again in this one (as a repeat from AT would).
-    engine::ActionResult act(std::string name, engine::Variables args = {},
-                             bool same_hop = false) {
+    engine::ActionResult act(std::string name, engine::Variables args = {}, bool same_hop = false) {
         if (!same_hop) ++hop;
         storage::ActionContext context{phone, "session", engine::Language::en,
                                        "session:" + std::to_string(hop)};
@@ -42,6 +43,13 @@ struct Teller {
             boost::asio::use_future);
         io.run();
         return future.get();
+    }
+
+    // The session's proof of a verified PIN, as pin.verify gives it.
+    std::string proof() const { return sealer->pin_verified_proof("session", phone); }
+    // A private read (goals, loan limit and status, score) by a session that proved the PIN.
+    engine::ActionResult read(std::string name) {
+        return act(std::move(name), {{"verified", proof()}});
     }
 
     // One value read from the bank by raw SQL.

@@ -14,11 +14,20 @@ namespace {
 
 using namespace hodi;
 
-// The demo's answer with one sealer for the whole file, as a process has.
+// One sealer for the whole file, as a process has.
+const storage::SessionSealer& demo_sealer() {
+    static const storage::SessionSealer sealer = storage::SessionSealer::random();
+    return sealer;
+}
+
 engine::ActionResult demo_answer(const engine::ActionRequest& request,
                                  const storage::ActionContext& context) {
-    static const storage::SessionSealer sealer = storage::SessionSealer::random();
-    return storage::DemoActions::answer(request, context, sealer);
+    return storage::DemoActions::answer(request, context, demo_sealer());
+}
+
+// The proof pin.verify gives the session of `context`.
+std::string proof_for(const storage::ActionContext& context) {
+    return demo_sealer().pin_verified_proof(context.session_id, context.phone);
 }
 
 // Arguments a menu could pass for each parameter type, with the PIN given.
@@ -26,12 +35,24 @@ engine::Variables arguments_for(const engine::ActionSpec& spec, const std::strin
     engine::Variables args;
     for (const engine::ActionParam& param : spec.params) {
         switch (param.type) {
-            case engine::ParamType::pin: args[param.name] = pin; break;
-            case engine::ParamType::amount: args[param.name] = "500"; break;
-            case engine::ParamType::digits: args[param.name] = "1"; break;
-            case engine::ParamType::choice: args[param.name] = param.choices.front(); break;
-            case engine::ParamType::phone: args[param.name] = "+254712345678"; break;
-            case engine::ParamType::text: args[param.name] = "School fees"; break;
+            case engine::ParamType::pin:
+                args[param.name] = pin;
+                break;
+            case engine::ParamType::amount:
+                args[param.name] = "500";
+                break;
+            case engine::ParamType::digits:
+                args[param.name] = "1";
+                break;
+            case engine::ParamType::choice:
+                args[param.name] = param.choices.front();
+                break;
+            case engine::ParamType::phone:
+                args[param.name] = "+254712345678";
+                break;
+            case engine::ParamType::text:
+                args[param.name] = "School fees";
+                break;
         }
     }
     return args;
@@ -82,8 +103,7 @@ TEST_CASE("the demo PIN verifies and any other PIN is refused with tries left") 
 TEST_CASE("a phone ending in 0000 is unregistered and any other is registered") {
     // Goal: the demo can show the registration flow. Method: look up both kinds of number.
     const auto lookup = [](std::string phone) {
-        return demo_answer({"user.lookup", {}},
-                                            {std::move(phone), "s", engine::Language::en, "r"});
+        return demo_answer({"user.lookup", {}}, {std::move(phone), "s", engine::Language::en, "r"});
     };
     CHECK(lookup("+254700000000").outcome == "unregistered");
     CHECK(lookup("+254712345678").outcome == "registered");
@@ -92,7 +112,8 @@ TEST_CASE("a phone ending in 0000 is unregistered and any other is registered") 
 TEST_CASE("the demo score answers the figures the bank's score answers") {
     // Goal: the demo fills the same screens as the bank. Method: the demo record's outputs.
     const storage::ActionContext swahili{"+254712345678", "s", engine::Language::sw, "r"};
-    const engine::ActionResult score = demo_answer({"score", {}}, swahili);
+    const engine::ActionResult score =
+        demo_answer({"score", {{"verified", proof_for(swahili)}}}, swahili);
     CHECK(score.outcome == "ok");
     CHECK(score.outputs.at("score") == "62");
     CHECK(score.outputs.at("savings") == "25/40");
@@ -100,6 +121,30 @@ TEST_CASE("the demo score answers the figures the bank's score answers") {
     const engine::ActionSpec* spec = storage::find_action_spec("score");
     REQUIRE(spec != nullptr);
     for (const std::string& output : spec->outputs) CHECK(score.outputs.count(output) == 1);
+}
+
+TEST_CASE("the demo asks for the PIN once per session, as the bank does") {
+    // Goal: the shipped menu walks the same once-per-session PIN on demo data. Method: the
+    // private reads and a withdrawal without a proof, with another session's and with this
+    // session's; pin.session says which.
+    const storage::ActionContext context{"+254712345678", "s", engine::Language::en, "r"};
+    const storage::ActionContext other{"+254712345678", "other", engine::Language::en, "r"};
+    const std::string proof = proof_for(context);
+    for (const char* read : {"savings.list", "loan.limit", "loan.status", "score"}) {
+        INFO(read);
+        CHECK(demo_answer({read, {}}, context).outcome == "unverified");
+        CHECK(demo_answer({read, {{"verified", proof_for(other)}}}, context).outcome ==
+              "unverified");
+        CHECK(demo_answer({read, {{"verified", proof}}}, context).outcome != "unverified");
+    }
+    const engine::Variables withdrawal{{"goal", "1"}, {"amount", "100"}};
+    CHECK(demo_answer({"savings.withdraw", withdrawal}, context).outcome == "unverified");
+    engine::Variables proven = withdrawal;
+    proven["verified"] = proof;
+    CHECK(demo_answer({"savings.withdraw", proven}, context).outcome == "ok");
+    CHECK(demo_answer({"pin.session", {}}, context).outcome == "ask");
+    CHECK(demo_answer({"pin.session", {{"verified", proof}}}, context).outcome == "verified");
+    CHECK(demo_answer({"pin.session", {{"verified", proof}}}, other).outcome == "ask");
 }
 
 TEST_CASE("demo money actions refuse what fixed data cannot cover") {

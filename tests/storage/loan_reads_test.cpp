@@ -69,9 +69,9 @@ TEST_CASE("reading an overdue borrower's limit, status and score charges no pena
     ActionResult score;
     ActionResult limit;
     for (int round = 0; round < 2; ++round) {
-        limit = b.act("loan.limit");
-        status = b.act("loan.status");
-        score = b.act("score");
+        limit = b.read("loan.limit");
+        status = b.read("loan.status");
+        score = b.read("score");
     }
     CHECK(b.book() == before);
     CHECK(status.outcome == "overdue");
@@ -81,9 +81,9 @@ TEST_CASE("reading an overdue borrower's limit, status and score charges no pena
     CHECK(b.book() != before);
     CHECK(b.book().ends_with("/1"));
     CHECK(b.sweep() == 0);
-    CHECK(b.act("loan.status").outputs == status.outputs);
-    CHECK(b.act("score").outputs == score.outputs);
-    CHECK(b.act("loan.limit").outputs == limit.outputs);
+    CHECK(b.read("loan.status").outputs == status.outputs);
+    CHECK(b.read("score").outputs == score.outputs);
+    CHECK(b.read("loan.limit").outputs == limit.outputs);
 }
 
 TEST_CASE("a read job that tries to write fails and writes nothing") {

@@ -72,38 +72,85 @@ TEST_CASE("registration takes its first PIN sealed; a PIN change needs a verifie
     Teller teller(storage::Seconds{std::chrono::seconds{1'800'000'000}});
     const SessionSealer& sealer = *teller.sealer;
     const auto sealed = [&sealer](std::string_view pin) { return sealer.seal("session", pin); };
-    CHECK(teller.act("pin.register", {{"pin", sealed("2580")}, {"pin_repeat", "1357"}})
-              .outcome == "mismatch");
-    CHECK(teller.act("pin.register", {{"pin", sealed("2580")}, {"pin_repeat", "2580"}})
-              .outcome == "ok");
+    CHECK(teller.act("pin.register", {{"pin", sealed("2580")}, {"pin_repeat", "1357"}}).outcome ==
+          "mismatch");
+    CHECK(teller.act("pin.register", {{"pin", sealed("2580")}, {"pin_repeat", "2580"}}).outcome ==
+          "ok");
     CHECK(teller.act("pin.verify", {{"pin", "2580"}}).outcome == "ok");
 
     // No proof, a forged one, another session's: the PIN stays.
-    CHECK(teller.act("pin.change", {{"verified", ""}, {"new_pin", sealed("4826")},
-                                    {"new_pin_repeat", "4826"}})
+    CHECK(teller
+              .act("pin.change",
+                   {{"verified", ""}, {"new_pin", sealed("4826")}, {"new_pin_repeat", "4826"}})
               .outcome == "unverified");
-    CHECK(teller.act("pin.change", {{"verified", sealer.pin_verified_proof("other", teller.phone)},
-                                    {"new_pin", sealed("4826")},
-                                    {"new_pin_repeat", "4826"}})
+    CHECK(teller
+              .act("pin.change", {{"verified", sealer.pin_verified_proof("other", teller.phone)},
+                                  {"new_pin", sealed("4826")},
+                                  {"new_pin_repeat", "4826"}})
               .outcome == "unverified");
     CHECK(teller.act("pin.verify", {{"pin", "4826"}}).outcome == "wrong_pin");
 
     const engine::ActionResult verified = teller.act("pin.verify", {{"pin", "2580"}});
     REQUIRE(verified.outcome == "ok");
     const std::string proof = verified.outputs.at("pin_verified");
-    CHECK(teller.act("pin.change", {{"verified", proof}, {"new_pin", sealed("4826")},
-                                    {"new_pin_repeat", "4862"}})
+    CHECK(teller
+              .act("pin.change",
+                   {{"verified", proof}, {"new_pin", sealed("4826")}, {"new_pin_repeat", "4862"}})
               .outcome == "mismatch");
-    CHECK(teller.act("pin.change", {{"verified", proof}, {"new_pin", sealed("1111")},
-                                    {"new_pin_repeat", "1111"}})
+    CHECK(teller
+              .act("pin.change",
+                   {{"verified", proof}, {"new_pin", sealed("1111")}, {"new_pin_repeat", "1111"}})
               .outcome == "weak");
-    CHECK(teller.act("pin.change", {{"verified", proof}, {"new_pin", sealed("4826")},
-                                    {"new_pin_repeat", "4826"}})
+    CHECK(teller
+              .act("pin.change",
+                   {{"verified", proof}, {"new_pin", sealed("4826")}, {"new_pin_repeat", "4826"}})
               .outcome == "ok");
     CHECK(teller.act("pin.verify", {{"pin", "4826"}}).outcome == "ok");
     CHECK(teller.act("pin.verify", {{"pin", "2580"}}).outcome == "wrong_pin");
     // A wrong current PIN never yields a proof.
     CHECK_FALSE(teller.act("pin.verify", {{"pin", "9999"}}).outputs.contains("pin_verified"));
+}
+
+TEST_CASE("a session that proved the PIN is not asked again, until the PIN is locked") {
+    // Goal: the PIN is typed once per session, and the proof is worth no more than the PIN.
+    // Method: after registering (which proves the PIN), read the private screens and move money
+    // with the proof alone; count argon2-backed attempts; refuse without a proof, with another
+    // session's, and after wrong PINs from elsewhere lock the PIN.
+    Teller teller(storage::Seconds{std::chrono::seconds{1'800'000'000}});
+    const SessionSealer& sealer = *teller.sealer;
+    const engine::ActionResult registered = teller.act(
+        "pin.register", {{"pin", sealer.seal("session", "2580")}, {"pin_repeat", "2580"}});
+    REQUIRE(registered.outcome == "ok");
+    const std::string proof = registered.outputs.at("pin_verified");
+    CHECK(proof == teller.proof());
+    CHECK(teller.act("pin.session", {{"verified", proof}}).outcome == "verified");
+    CHECK(teller.act("pin.session", {}).outcome == "ask");
+
+    const std::uint64_t attempts = teller.bank.pin_attempt_writes();
+    CHECK(teller.act("balance", {{"verified", proof}}).outputs.at("balance") == "0");
+    CHECK(teller.read("savings.list").outcome == "none");
+    CHECK(teller.read("loan.status").outcome == "none");
+    CHECK(teller.read("score").outcome != "unverified");
+    CHECK(teller.act("savings.create", {{"name", "Roof"}, {"target", "800"}, {"weeks", "4"}})
+              .outcome == "ok");
+    CHECK(teller.act("savings.withdraw", {{"goal", "1"}, {"amount", "10"}, {"verified", proof}})
+              .outcome == "insufficient_funds");
+    CHECK(teller.bank.pin_attempt_writes() == attempts);  // no PIN was checked
+
+    // Nothing, or another session's proof: refused, and nothing counted against the PIN.
+    const std::string elsewhere = sealer.pin_verified_proof("other", teller.phone);
+    CHECK(teller.act("balance", {}).outcome == "unverified");
+    CHECK(teller.act("balance", {{"verified", elsewhere}}).outcome == "unverified");
+    CHECK(teller.act("savings.list", {{"verified", elsewhere}}).outcome == "unverified");
+    CHECK(teller.act("loan.limit", {}).outcome == "unverified");
+    CHECK(teller.bank.pin_attempt_writes() == attempts);
+
+    // Wrong PINs typed in another session lock the PIN: the proof opens nothing any more.
+    while (teller.act("pin.verify", {{"pin", "9999"}}).outcome != "locked") {
+    }
+    CHECK(teller.act("balance", {{"verified", proof}}).outcome == "locked");
+    CHECK(teller.act("savings.withdraw", {{"goal", "1"}, {"amount", "10"}, {"verified", proof}})
+              .outcome == "locked");
 }
 
 }  // namespace hodi::test

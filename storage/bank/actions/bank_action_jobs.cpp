@@ -4,11 +4,11 @@
 #include <chrono>
 #include <cstdio>
 
-#include "storage/bank/sql/bank_error.hpp"
 #include "storage/bank/money/credit_score.hpp"
 #include "storage/bank/money/outbox.hpp"
 #include "storage/bank/money/savings.hpp"
 #include "storage/bank/money/transfer_kinds.hpp"
+#include "storage/bank/sql/bank_error.hpp"
 
 namespace hodi::storage {
 
@@ -21,8 +21,8 @@ constexpr std::size_t statement_lines_max = 5;
 
 // "21/11 -1,500 save": day/month, signed amount as the wallet saw it, and what it was for.
 std::string statement_line(const Transfer& transfer, AccountId wallet) {
-    const std::chrono::year_month_day day{std::chrono::floor<std::chrono::days>(
-        transfer.created_at)};
+    const std::chrono::year_month_day day{
+        std::chrono::floor<std::chrono::days>(transfer.created_at)};
     char date[8];
     std::snprintf(date, sizeof date, "%02u/%02u", static_cast<unsigned>(day.day()),
                   static_cast<unsigned>(day.month()));
@@ -127,8 +127,9 @@ ActionJob topup_job(std::string transfer_id, std::string phone, Cents amount, Se
         seen.bind(1, transfer_id);
         const bool repeat = seen.executeStep() && seen.getColumn(0).getInt() > 0;
         if (!repeat) {
-            Prepared prompts(db, "SELECT count(*) FROM outbox WHERE kind = 'stk_push' AND "
-                                 "phone = ? AND created_at > ?");
+            Prepared prompts(db,
+                             "SELECT count(*) FROM outbox WHERE kind = 'stk_push' AND "
+                             "phone = ? AND created_at > ?");
             prompts.bind(1, phone);
             prompts.bind(2, unix_seconds(now) - 3'600);
             if (prompts.executeStep() &&
@@ -157,8 +158,8 @@ ActionJob goals_job(std::string phone) {
     };
 }
 
-ActionJob create_goal_job(std::int64_t user_id, std::string phone, std::string name,
-                          Cents target, int weeks, Seconds now) {
+ActionJob create_goal_job(std::int64_t user_id, std::string phone, std::string name, Cents target,
+                          int weeks, Seconds now) {
     return [user_id, phone = std::move(phone), name = std::move(name), target, weeks,
             now](Connection& db) -> Result {
         auto created = create_goal(db, user_id, phone, name, target, weeks, now);
@@ -183,8 +184,8 @@ ActionJob goal_move_job(std::string transfer_id, std::int64_t user_id, std::stri
         const AccountId debit = into_goal ? *wallet : (*goal)->account;
         const AccountId credit = into_goal ? (*goal)->account : *wallet;
         const std::string_view kind = into_goal ? transfer_kind::save : transfer_kind::unsave;
-        auto moved = create_transfer(db, {transfer_id, debit, credit, amount, std::string(kind)},
-                                     now);
+        auto moved =
+            create_transfer(db, {transfer_id, debit, credit, amount, std::string(kind)}, now);
         if (!moved && moved.error() == BankError::insufficient_funds) {
             return refuse("insufficient_funds");
         }

@@ -37,6 +37,10 @@ DbFn<ActionResult> verified_for(const User&) {
 DbFn<ActionResult> balance_for(const User& user) { return balance_job(user.phone); }
 DbFn<ActionResult> statement_for(const User& user) { return statement_job(user.phone); }
 
+net::awaitable<ActionResult> answer_now(std::string outcome) {
+    co_return ActionResult{std::move(outcome), {}};
+}
+
 net::awaitable<ActionResult> answer_late(std::string action) {
     spdlog::warn("bank action {} not started: its hop's deadline had passed", action);
     co_return ActionResult{"error", {}};
@@ -52,9 +56,7 @@ BankActions::BankActions(Bank& bank, Clock clock, LoanSettings loans,
       sealer_(sealer ? std::move(sealer)
                      : std::make_shared<const SessionSealer>(SessionSealer::random())) {}
 
-const std::vector<engine::ActionSpec>& BankActions::specs() const {
-    return builtin_action_specs();
-}
+const std::vector<engine::ActionSpec>& BankActions::specs() const { return builtin_action_specs(); }
 
 // Not a coroutine itself: it hands back the awaitable of the one that does the work, so that
 // an action costs one coroutine frame, not two. The reads every session makes get a coroutine
@@ -69,6 +71,14 @@ net::awaitable<engine::ActionResult> BankActions::run(ActionRequest request,
     }
     if (name == "user.lookup") {
         return answer_read(std::move(request.name), lookup_job(context.phone));
+    }
+    if (name == "pin.session")
+        return answer_now(authority(request.args, context).proven ? "verified" : "ask");
+    // The subscriber's private reads show only to a session that verified the PIN.
+    const bool private_read =
+        name == "savings.list" || name == "loan.limit" || name == "loan.status" || name == "score";
+    if (private_read && !authority(request.args, context).proven) {
+        return answer_now("unverified");
     }
     if (name == "savings.list") {
         return answer_read(std::move(request.name), goals_job(context.phone));
@@ -106,12 +116,32 @@ Bank::Unlocked unlock(BankActions::GuardedJob job,
 
 }  // namespace
 
-net::awaitable<boost::system::result<ActionResult>> BankActions::guarded(
-    std::string phone, std::string pin, GuardedJob job, PinDeadline deadline) {
+BankActions::Authority BankActions::authority(const engine::Variables& args,
+                                              const ActionContext& context) const {
+    if (sealer_->proves_pin_verified(arg(args, "verified"), context.session_id, context.phone)) {
+        return {true, {}};
+    }
+    return {false, arg(args, "pin")};
+}
+
+net::awaitable<boost::system::result<ActionResult>> BankActions::guarded(std::string phone,
+                                                                         Authority authority,
+                                                                         GuardedJob job,
+                                                                         PinDeadline deadline) {
+    // No PIN and no proof: nothing to check, and nothing to count against the subscriber.
+    if (!authority.proven && authority.pin.empty()) co_return ActionResult{"unverified", {}};
     auto answer = std::make_shared<boost::system::result<ActionResult>>(
         boost::system::in_place_error, make_error_code(BankError::store_failed));
-    auto check = co_await bank_.check_pin(std::move(phone), std::move(pin), clock_(),
-                                          unlock(std::move(job), answer), deadline);
+    // Named locals and two statements, not a conditional inside co_await (g++ 12, above).
+    Bank::Unlocked unlocked = unlock(std::move(job), answer);
+    boost::system::result<PinCheck> check = make_error_code(BankError::store_failed);
+    if (authority.proven) {
+        check =
+            co_await bank_.run_verified(std::move(phone), clock_(), std::move(unlocked), deadline);
+    } else {
+        check = co_await bank_.check_pin(std::move(phone), std::move(authority.pin), clock_(),
+                                         std::move(unlocked), deadline);
+    }
     if (!check) co_return check.error();
     switch (check->outcome) {
         case PinOutcome::ok:
@@ -140,14 +170,20 @@ net::awaitable<ActionResult> BankActions::run_pin_action(ActionRequest request,
     if (name == "pin.register") {
         // The first PIN was typed a hop earlier and reaches us sealed; the repeat opens it.
         std::string repeat = arg(request.args, "pin_repeat");
-        std::string pin = sealer_->first_of_pair(arg(request.args, "pin"), context.session_id,
-                                                 repeat);
+        std::string pin =
+            sealer_->first_of_pair(arg(request.args, "pin"), context.session_id, repeat);
         auto registered =
             co_await bank_.register_pin(context.phone, std::move(pin), std::move(repeat),
                                         context.language, now, context.deadline);
         if (!registered) co_return failed(name, registered.error());
         static constexpr const char* outcomes[] = {"ok", "exists", "mismatch", "weak"};
-        co_return ActionResult{outcomes[static_cast<int>(*registered)], {}};
+        ActionResult answered{outcomes[static_cast<int>(*registered)], {}};
+        // The PIN was just set, typed twice in this session: the session has proved it.
+        if (*registered == PinChange::ok) {
+            answered.outputs["pin_verified"] =
+                sealer_->pin_verified_proof(context.session_id, context.phone);
+        }
+        co_return answered;
     }
     if (name == "pin.change") {
         // The current PIN was verified (pin.verify) when it was typed; the proof says so.
@@ -156,8 +192,8 @@ net::awaitable<ActionResult> BankActions::run_pin_action(ActionRequest request,
             co_return ActionResult{"unverified", {}};
         }
         std::string repeat = arg(request.args, "new_pin_repeat");
-        std::string new_pin = sealer_->first_of_pair(arg(request.args, "new_pin"),
-                                                     context.session_id, repeat);
+        std::string new_pin =
+            sealer_->first_of_pair(arg(request.args, "new_pin"), context.session_id, repeat);
         auto changed = co_await bank_.replace_verified_pin(
             context.phone, std::move(new_pin), std::move(repeat), now, context.deadline);
         if (!changed) co_return failed(name, changed.error());
@@ -167,9 +203,9 @@ net::awaitable<ActionResult> BankActions::run_pin_action(ActionRequest request,
     // pin.verify: a right PIN unlocks nothing but its answer and the session's proof of it. A
     // named local: g++ 12 destroys temporaries built inside a co_await expression twice.
     GuardedJob job = verified_for;
-    ActionResult verified =
-        answer(name, co_await guarded(context.phone, arg(request.args, "pin"), std::move(job),
-                            context.deadline));
+    Authority typed{false, arg(request.args, "pin")};
+    ActionResult verified = answer(
+        name, co_await guarded(context.phone, std::move(typed), std::move(job), context.deadline));
     if (verified.outcome == "ok") {
         verified.outputs["pin_verified"] =
             sealer_->pin_verified_proof(context.session_id, context.phone);
@@ -193,9 +229,9 @@ net::awaitable<ActionResult> BankActions::run_money_action(ActionRequest request
     if (name != "balance" && name != "statement") co_return ActionResult{"error", {}};
     // A named local: g++ 12 destroys temporaries built inside a co_await expression twice.
     GuardedJob job = name == "balance" ? balance_for : statement_for;
-    co_return answer(name,
-                     co_await guarded(context.phone, arg(request.args, "pin"), std::move(job),
-                            context.deadline));
+    Authority by = authority(request.args, context);
+    co_return answer(
+        name, co_await guarded(context.phone, std::move(by), std::move(job), context.deadline));
 }
 
 }  // namespace hodi::storage

@@ -36,11 +36,19 @@ public:
                                              ActionContext context) override;
 
 private:
-    // Verifies `pin` and, when it is right, runs the job in the transaction that records the
-    // attempt (Bank::check_pin). Answers a refusal (wrong_pin with tries_left, locked, error)
-    // as its outcome, or what the job answered.
+    // Who authorises a guarded action: the session's proof of a PIN verified earlier, else the
+    // PIN typed in this hop, else nobody.
+    struct Authority {
+        bool proven = false;
+        std::string pin;
+    };
+    Authority authority(const engine::Variables& args, const ActionContext& context) const;
+    // Runs the job for a proven session (Bank::run_verified), or verifies the typed PIN and,
+    // when it is right, runs the job in the transaction that records the attempt
+    // (Bank::check_pin); with neither answers `unverified`, counting nothing. Answers a refusal
+    // (wrong_pin with tries_left, locked, error) as its outcome, or what the job answered.
     net::awaitable<boost::system::result<engine::ActionResult>> guarded(std::string phone,
-                                                                        std::string pin,
+                                                                        Authority authority,
                                                                         GuardedJob job,
                                                                         PinDeadline deadline);
     // One read of the store, answered as the action's result (a store failure as "error").

@@ -1,8 +1,8 @@
 // The loan.* and score actions of BankActions.
+#include <spdlog/spdlog.h>
+
 #include "storage/bank/actions/bank_actions.hpp"
 #include "storage/bank/actions/loan_action_jobs.hpp"
-
-#include <spdlog/spdlog.h>
 
 namespace hodi::storage {
 
@@ -70,9 +70,9 @@ net::awaitable<engine::ActionResult> BankActions::run_loan_action(engine::Action
                              now)
             : loan_repay_for(context.phone, *amount, arg(request.args, "source") == "mpesa",
                              context.request_id, now);
-    co_return answer(name,
-                     co_await guarded(context.phone, arg(request.args, "pin"), std::move(job),
-                            context.deadline));
+    Authority by = authority(request.args, context);
+    co_return answer(
+        name, co_await guarded(context.phone, std::move(by), std::move(job), context.deadline));
 }
 
 }  // namespace hodi::storage

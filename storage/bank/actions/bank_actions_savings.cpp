@@ -40,8 +40,8 @@ BankActions::GuardedJob goal_move_for(std::string transfer_id, std::string phone
 
 }  // namespace
 
-net::awaitable<engine::ActionResult> BankActions::run_savings_action(
-    engine::ActionRequest request, ActionContext context) {
+net::awaitable<engine::ActionResult> BankActions::run_savings_action(engine::ActionRequest request,
+                                                                     ActionContext context) {
     const std::string& name = request.name;
     const Seconds now = clock_();
     if (name == "savings.create") {
@@ -67,8 +67,8 @@ net::awaitable<engine::ActionResult> BankActions::run_savings_action(
                                           *amount, now)
                          : goal_move_for((deposit ? "save:" : "unsave:") + context.request_id,
                                          context.phone, number, *amount, deposit, now);
-    auto moved = co_await guarded(context.phone, arg(request.args, "pin"), std::move(job),
-                            context.deadline);
+    Authority by = authority(request.args, context);
+    auto moved = co_await guarded(context.phone, std::move(by), std::move(job), context.deadline);
     if (from_mpesa && !moved && moved.error() == BankError::unknown_account) {
         co_return engine::ActionResult{"no_goal", {}};
     }

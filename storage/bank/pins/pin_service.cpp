@@ -33,7 +33,7 @@ net::awaitable<result<std::string>> run_hash(const PinHasher* hasher, std::strin
 
 // Releases a waiting-PIN-job slot when the coroutine leaves, whichever way.
 class WaitingSlot {
-public:
+  public:
     explicit WaitingSlot(std::atomic<std::size_t>& waiting) : waiting_(waiting) {
         taken_ = waiting_.fetch_add(1) < pin_checks_waiting_max;
     }
@@ -42,7 +42,7 @@ public:
     WaitingSlot& operator=(const WaitingSlot&) = delete;
     bool taken() const { return taken_; }
 
-private:
+  private:
     std::atomic<std::size_t>& waiting_;
     bool taken_ = false;
 };
@@ -66,6 +66,20 @@ DbFn<PinAttempt> record_attempt_job(User user, bool right, Seconds now, Bank::Un
         // Its failure is its own to report (through what it captured): the attempt stands.
         in_savepoint(db, "unlocked", [&] { return unlocked(db, user); });
         return attempt;
+    };
+}
+
+DbFn<PinCheck> verified_job(std::string phone, Seconds now, Bank::Unlocked unlocked,
+                            PinDeadline deadline) {
+    return [phone = std::move(phone), now, unlocked = std::move(unlocked),
+            deadline](Connection& db) -> result<PinCheck> {
+        if (passed(deadline)) return make_error_code(BankError::deadline_passed);
+        auto user = find_user(db, phone);
+        if (!user) return user.error();
+        if (!*user || !(*user)->pin_hash) return PinCheck{PinOutcome::unregistered, 0, {}};
+        if ((*user)->lock.locked(now)) return PinCheck{PinOutcome::locked, 0, std::move(*user)};
+        in_savepoint(db, "unlocked", [&] { return unlocked(db, **user); });
+        return PinCheck{PinOutcome::ok, pin_tries_per_stage, std::move(*user)};
     };
 }
 
@@ -112,7 +126,7 @@ DbFn<PinChange> replace_job(std::string phone, std::string hashed, Seconds now) 
 
 // Holds a phone's one PIN operation for a coroutine's scope.
 class PhonePinSlot {
-public:
+  public:
     PhonePinSlot(Bank& bank, const std::string& phone)
         : bank_(bank), phone_(phone), taken_(bank.begin_pin_operation(phone)) {}
     ~PhonePinSlot() {
@@ -122,7 +136,7 @@ public:
     PhonePinSlot& operator=(const PhonePinSlot&) = delete;
     bool taken() const { return taken_; }
 
-private:
+  private:
     Bank& bank_;
     std::string phone_;
     bool taken_;
@@ -141,8 +155,8 @@ void Bank::end_pin_operation(const std::string& phone) {
 Bank::Bank(Store& store, PinSettings settings)
     : store_(store),
       hasher_(settings),
-      pin_pool_(static_cast<std::size_t>(std::max<std::ptrdiff_t>(
-          1, settings.verify_concurrency_max))) {
+      pin_pool_(
+          static_cast<std::size_t>(std::max<std::ptrdiff_t>(1, settings.verify_concurrency_max))) {
     // From here on the writer keys the audit chain with a key derived from the pepper (outside
     // the database) and keeps its head in a file beside the database.
     if (!key_audit_chain(store_, settings.pepper)) {
@@ -209,6 +223,12 @@ net::awaitable<result<PinCheck>> Bank::check_pin(std::string phone, std::string 
     co_return PinCheck{PinOutcome::ok, pin_tries_per_stage, std::move(user)};
 }
 
+net::awaitable<result<PinCheck>> Bank::run_verified(std::string phone, Seconds now,
+                                                    Unlocked unlocked, PinDeadline deadline) {
+    co_return co_await store_.write<PinCheck>(
+        verified_job(std::move(phone), now, std::move(unlocked), deadline));
+}
+
 net::awaitable<result<PinChange>> Bank::register_pin(std::string phone, std::string pin,
                                                      std::string pin_repeat,
                                                      engine::Language language, Seconds now,
@@ -250,8 +270,7 @@ net::awaitable<result<Bank::ChangeResult>> Bank::change_pin(std::string phone, s
     co_return ChangeResult{std::move(*check), *stored};
 }
 
-net::awaitable<result<PinChange>> Bank::replace_verified_pin(std::string phone,
-                                                             std::string new_pin,
+net::awaitable<result<PinChange>> Bank::replace_verified_pin(std::string phone, std::string new_pin,
                                                              std::string repeat, Seconds now,
                                                              PinDeadline deadline) {
     NewPinJob job = [now](std::string owner, std::string hashed) {

@@ -70,6 +70,13 @@ public:
         std::string phone, std::string pin, Seconds now, Unlocked unlocked = {},
         PinDeadline deadline = no_pin_deadline);
 
+    // The work a right PIN unlocks, for a subscriber whose PIN was verified earlier in the
+    // session (the caller holds SessionSealer's proof of it): no PIN is typed, no argon2 runs
+    // and no attempt is recorded, but a lock set since (by wrong PINs elsewhere) still refuses.
+    // Answers ok, locked or unregistered as check_pin would.
+    net::awaitable<boost::system::result<PinCheck>> run_verified(
+        std::string phone, Seconds now, Unlocked unlocked, PinDeadline deadline = no_pin_deadline);
+
     // First PIN for a phone (creating the user and their accounts): exists when one is set.
     net::awaitable<boost::system::result<PinChange>> register_pin(
         std::string phone, std::string pin, std::string pin_repeat, engine::Language language,
