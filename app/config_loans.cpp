@@ -163,6 +163,8 @@ void apply_loans_yaml(storage::LoanSettings& loans, const YAML::Node& section,
             loans.limits = limits(entry.second, place / key);
         } else if (key == "min_tenure_days") {
             loans.min_tenure_days = whole(entry.second, place / key, 0, 3'650);
+        } else if (key == "score_repaid_days_min") {
+            loans.score_repaid_days_min = whole(entry.second, place / key, 0, 365);
         } else if (key == "min_saving_weeks") {
             loans.min_saving_weeks =
                 whole(entry.second, place / key, 0, storage::score_savings_weeks);

@@ -146,7 +146,9 @@ std::optional<ActionBackend> open_actions(const BankSettings& bank, const PinHas
         backend.actions = std::make_shared<storage::DemoActions>(backend.sealer);
         return backend;
     }
-    auto store = storage::Store::open(bank.store);
+    storage::StoreSettings store_settings = bank.store;
+    store_settings.score_rules.repaid_days_min = loans.score_repaid_days_min;
+    auto store = storage::Store::open(std::move(store_settings));
     if (!store) {
         std::cerr << "hodi serve: cannot open the bank " << bank.store.path.string() << ": "
                   << store.error().message() << "; not starting\n";

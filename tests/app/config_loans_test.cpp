@@ -6,6 +6,7 @@
 #include <fstream>
 #include <map>
 
+#include "storage/bank/sql/connection.hpp"
 #include "tests/support/vectors.hpp"
 
 namespace hodi::app {
@@ -82,6 +83,8 @@ TEST_CASE("the example's loans section documents the defaults") {
     }
     CHECK(example.loans.min_tenure_days == defaults.min_tenure_days);
     CHECK(example.loans.min_saving_weeks == defaults.min_saving_weeks);
+    CHECK(example.loans.score_repaid_days_min == defaults.score_repaid_days_min);
+    CHECK(defaults.score_repaid_days_min == storage::ScoreRules{}.repaid_days_min);
     // try-loans.yaml relaxes only who may borrow.
     const Config relaxed = load_config(test::source_dir() / "examples/try-loans.yaml",
                                        no_environment());
@@ -91,9 +94,12 @@ TEST_CASE("the example's loans section documents the defaults") {
 }
 
 TEST_CASE("who may borrow reads from the loans section and is bounded") {
-    const Config config = load_text("loans:\n  min_tenure_days: 14\n  min_saving_weeks: 2\n");
+    const Config config = load_text(
+        "loans:\n  min_tenure_days: 14\n  min_saving_weeks: 2\n  score_repaid_days_min: 3\n");
     CHECK(config.loans.min_tenure_days == 14);
     CHECK(config.loans.min_saving_weeks == 2);
+    CHECK(config.loans.score_repaid_days_min == 3);
+    CHECK_THROWS_AS(load_text("loans:\n  score_repaid_days_min: 366\n"), ConfigError);
     CHECK_THROWS_AS(load_text("loans:\n  min_saving_weeks: 9\n"), ConfigError);
     CHECK_THROWS_AS(load_text("loans:\n  min_tenure_days: -1\n"), ConfigError);
 }

@@ -141,6 +141,11 @@ TEST_CASE("the score cannot be bought: round trips, quick loans and a new number
     add_loan("kept", at, at + 8 * 86'400);
     CHECK(gather_score_inputs(*db, user.id, start + std::chrono::days{9}).value().loans_on_time ==
           1);
+    // The minimum is the operator's (loans.score_repaid_days_min): at 0 the quick one counts.
+    db->score_rules.repaid_days_min = 0;
+    CHECK(gather_score_inputs(*db, user.id, start + std::chrono::days{9}).value().loans_on_time ==
+          2);
+    db->score_rules = ScoreRules{};
 
     // Whatever the score, no limit before the tenure and the weeks of saving.
     LoanSettings settings;

@@ -86,6 +86,20 @@ TEST_CASE("every connection of a store gets the page cache its settings ask for"
     CHECK(store->write_now<std::int64_t>(cache_size) == Result(-64 * 1024));
 }
 
+TEST_CASE("every connection of a store applies the score rules its settings give") {
+    // Goal: loans.score_repaid_days_min reaches the writer (scores recomputed as money moves)
+    // and the readers (the score screen). Method: open with 3 days, ask each connection.
+    hodi::test::TempDir dir;
+    const auto repaid_days_min = [](hodi::storage::Connection& db) -> Result {
+        return db.score_rules.repaid_days_min;
+    };
+    auto store = Store::open(StoreSettings{.path = dir.path() / "hodi.db",
+                                           .score_rules = {.repaid_days_min = 3}});
+    REQUIRE(store.has_value());
+    CHECK((*store)->read_now<std::int64_t>(repaid_days_min) == Result(3));
+    CHECK((*store)->write_now<std::int64_t>(repaid_days_min) == Result(3));
+}
+
 TEST_CASE("a database from a newer hodi is refused") {
     // Goal: an old binary never writes a schema it does not know. Method: bump user_version.
     hodi::test::TempDir dir;

@@ -80,7 +80,7 @@ boost::system::result<ScoreInputs> gather_score_inputs(Connection& db, std::int6
                              late);
     on_time.bind(1, user_id);
     on_time.bind(2, at);
-    on_time.bind(3, static_cast<std::int64_t>(score_loan_days_min) * seconds_per_day);
+    on_time.bind(3, static_cast<std::int64_t>(db.score_rules.repaid_days_min) * seconds_per_day);
     in.loans_on_time = count(on_time);
     Prepared late_loans(db,
                         std::string("SELECT count(*) FROM loans WHERE user_id = ?1 AND ") + late);

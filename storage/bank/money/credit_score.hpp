@@ -29,9 +29,9 @@ inline constexpr int score_tenure_max = 10;
 inline constexpr int score_savings_weeks = 8;
 inline constexpr int score_activity_days = 30;
 inline constexpr int score_tenure_days_per_point = 18;
-// A loan repaid sooner than this after it was taken is neither on time nor late for the score:
-// borrowing and repaying within minutes shows nothing about repaying, and once earned points.
-inline constexpr int score_loan_days_min = 7;
+// A loan repaid sooner than ScoreRules::repaid_days_min (loans.score_repaid_days_min, default
+// 7) after it was taken is neither on time nor late for the score: borrowing and repaying
+// within minutes shows nothing about repaying, and once earned points.
 
 struct ScoreInputs {
     int savings_weeks = 0;     ///< of the last score_savings_weeks, weeks with a deposit

@@ -42,6 +42,9 @@ struct LoanSettings {
     // registered minutes ago must not borrow on points bought that day.
     int min_tenure_days = 30;
     int min_saving_weeks = 3;
+    // A loan repaid sooner than this many days after it was taken earns no repayment points
+    // (the Store applies it: StoreSettings::score_rules).
+    int score_repaid_days_min = 7;
 
     // The product loan.apply lends under: the first one listed. (The menu offers one product;
     // a product choice would pick by name.) A settings object always has at least one.

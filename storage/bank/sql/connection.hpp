@@ -20,6 +20,13 @@
 
 namespace hodi::storage {
 
+// The credit-score rules a connection's queries apply (storage/bank/money/credit_score.hpp says
+// what each means): set by the Store on every connection it opens, from StoreSettings.
+struct ScoreRules {
+    // A loan repaid sooner than this many days after it was taken earns no repayment points.
+    int repaid_days_min = 7;
+};
+
 // Used by one thread at a time, like any SQLite::Database: the store hands a connection to one
 // job at a time. The cache holds one statement per distinct SQL text, so SQL must never embed
 // values (bind them), or the cache grows with every value seen.
@@ -47,6 +54,7 @@ public:
         std::string hash;
     };
     std::optional<AuditHead> pending_audit_head;
+    ScoreRules score_rules;
 
 private:
     friend class Prepared;

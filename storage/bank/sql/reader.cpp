@@ -31,8 +31,8 @@ void end_read(Connection& db) {
 
 }  // namespace
 
-Reader::Reader(std::filesystem::path path, std::size_t page_cache_bytes)
-    : path_(std::move(path)), page_cache_bytes_(page_cache_bytes) {}
+Reader::Reader(std::filesystem::path path, std::size_t page_cache_bytes, ScoreRules score_rules)
+    : path_(std::move(path)), page_cache_bytes_(page_cache_bytes), score_rules_(score_rules) {}
 
 Reader::~Reader() { flush(); }
 
@@ -117,6 +117,7 @@ std::unique_ptr<Connection> Reader::borrow_connection() {
     }
     auto opened = open_connection(path_, page_cache_bytes_);
     if (!opened) return nullptr;
+    (*opened)->score_rules = score_rules_;
     try {
         // A read job that tries to write fails instead: reads never move money, by construction.
         (*opened)->exec("PRAGMA query_only = ON");

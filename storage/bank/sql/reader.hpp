@@ -78,7 +78,8 @@ class Reader {
 public:
     // Connections are opened as needed, each with a page cache of up to page_cache_bytes.
     explicit Reader(std::filesystem::path path,
-                    std::size_t page_cache_bytes = default_page_cache_bytes);
+                    std::size_t page_cache_bytes = default_page_cache_bytes,
+                    ScoreRules score_rules = {});
     ~Reader();  // runs every queued job
 
     Reader(const Reader&) = delete;
@@ -108,6 +109,7 @@ private:
 
     std::filesystem::path path_;
     std::size_t page_cache_bytes_;
+    ScoreRules score_rules_;
     std::mutex mutex_;
     std::vector<ReadJob> queue_;
     std::size_t queued_at_last_look_ = 0;  ///< for flush_when_settled: did the queue grow?

@@ -13,6 +13,7 @@ boost::system::result<std::unique_ptr<Store>> Store::open(StoreSettings settings
     HODI_ASSERT(!settings.path.empty());
     auto connection = open_connection(settings.path, settings.page_cache_bytes);
     if (!connection) return connection.error();
+    (*connection)->score_rules = settings.score_rules;
     if (auto migrated = migrate(**connection); !migrated) return migrated.error();
     return std::unique_ptr<Store>(new Store(std::move(settings), std::move(*connection)));
 }
@@ -20,7 +21,8 @@ boost::system::result<std::unique_ptr<Store>> Store::open(StoreSettings settings
 Store::Store(StoreSettings settings, std::unique_ptr<Connection> write_connection)
     : settings_(std::move(settings)),
       writer_(std::make_unique<Writer>(std::move(write_connection))),
-      reader_(std::make_unique<Reader>(settings_.path, settings_.page_cache_bytes)) {}
+      reader_(std::make_unique<Reader>(settings_.path, settings_.page_cache_bytes,
+                                       settings_.score_rules)) {}
 
 Store::~Store() {
     reader_.reset();

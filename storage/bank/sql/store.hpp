@@ -30,6 +30,7 @@ struct StoreSettings {
     std::filesystem::path path;
     /// SQLite's page cache, for each connection: the writer's and each reader's.
     std::size_t page_cache_bytes = default_page_cache_bytes;
+    ScoreRules score_rules{};  ///< applied on every connection (loans.score_repaid_days_min)
 };
 
 // A unit of work on one connection. For writes it runs inside the batch transaction, in its own
