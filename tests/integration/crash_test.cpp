@@ -1,8 +1,9 @@
 // Money across crashes: subscribers move money through real USSD HTTP requests while `hodi
 // serve` is killed with SIGKILL at random moments. After every kill the book must balance; at
 // the end every acknowledged operation is in the ledger exactly once and nothing is there twice.
-#include <SQLiteCpp/Database.h>
 #include <doctest/doctest.h>
+
+#include <SQLiteCpp/Database.h>
 
 #include <condition_variable>
 #include <csignal>
@@ -54,7 +55,7 @@ std::string phone_of(int subscriber) { return "+2547100000" + std::to_string(10 
 
 // Whether the server is up, so that clients wait instead of spinning on refused connections.
 class Gate {
-  public:
+public:
     void set(bool up) {
         const std::lock_guard lock(mutex_);
         up_ = up;
@@ -72,7 +73,7 @@ class Gate {
         return !finished_;
     }
 
-  private:
+private:
     std::mutex mutex_;
     std::condition_variable changed_;
     bool up_ = false;
@@ -81,7 +82,7 @@ class Gate {
 
 // `hodi serve` on one loopback port with its bank in `dir`; killed and restarted at will.
 class CrashServer {
-  public:
+public:
     explicit CrashServer(const std::filesystem::path& dir)
         : dir_(dir), port_(free_loopback_port()) {}
 
@@ -120,7 +121,7 @@ class CrashServer {
     }
     std::filesystem::path database() const { return dir_ / "hodi.db"; }
 
-  private:
+private:
     std::filesystem::path dir_;
     unsigned short port_;
     int starts_ = 0;

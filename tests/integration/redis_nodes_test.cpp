@@ -38,7 +38,7 @@ std::string source_dir() {
 
 // One hodi node on its own loopback port, with sessions in `redis`.
 class Node {
-  public:
+public:
     Node(const RedisServer& redis, const std::string& name, std::vector<std::string> env = {})
         : port_(hodi::test::free_loopback_port()),
           log_(std::filesystem::temp_directory_path() /
@@ -87,7 +87,7 @@ class Node {
         return reply ? reply->status : 0;
     }
 
-  private:
+private:
     unsigned short port_;
     std::filesystem::path log_;
     std::unique_ptr<ChildProcess> process_;

@@ -1,8 +1,8 @@
 // The loan.* and score actions of BankActions.
-#include <spdlog/spdlog.h>
-
 #include "storage/bank/actions/bank_actions.hpp"
 #include "storage/bank/actions/loan_action_jobs.hpp"
+
+#include <spdlog/spdlog.h>
 
 namespace hodi::storage {
 

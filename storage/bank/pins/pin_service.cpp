@@ -33,7 +33,7 @@ net::awaitable<result<std::string>> run_hash(const PinHasher* hasher, std::strin
 
 // Releases a waiting-PIN-job slot when the coroutine leaves, whichever way.
 class WaitingSlot {
-  public:
+public:
     explicit WaitingSlot(std::atomic<std::size_t>& waiting) : waiting_(waiting) {
         taken_ = waiting_.fetch_add(1) < pin_checks_waiting_max;
     }
@@ -42,7 +42,7 @@ class WaitingSlot {
     WaitingSlot& operator=(const WaitingSlot&) = delete;
     bool taken() const { return taken_; }
 
-  private:
+private:
     std::atomic<std::size_t>& waiting_;
     bool taken_ = false;
 };
@@ -126,7 +126,7 @@ DbFn<PinChange> replace_job(std::string phone, std::string hashed, Seconds now) 
 
 // Holds a phone's one PIN operation for a coroutine's scope.
 class PhonePinSlot {
-  public:
+public:
     PhonePinSlot(Bank& bank, const std::string& phone)
         : bank_(bank), phone_(phone), taken_(bank.begin_pin_operation(phone)) {}
     ~PhonePinSlot() {
@@ -136,7 +136,7 @@ class PhonePinSlot {
     PhonePinSlot& operator=(const PhonePinSlot&) = delete;
     bool taken() const { return taken_; }
 
-  private:
+private:
     Bank& bank_;
     std::string phone_;
     bool taken_;
