@@ -1,4 +1,4 @@
-// Token buckets per phone and the in-flight cap.
+// Token buckets per phone and per source, and the in-flight cap.
 #include "adapters/hop_limits.hpp"
 
 #include <algorithm>
@@ -9,26 +9,30 @@ namespace hodi::adapters {
 namespace {
 
 constexpr std::chrono::minutes refill_period{1};
-// A shard is swept of full buckets (phones idle for a minute) after this many admissions, so
-// the map holds the phones active in the last minute, not every phone ever seen.
+// A shard is swept of full buckets (keys idle for a minute) after this many takes, so the map
+// holds the keys active in the last minute, not every key ever seen.
 constexpr std::size_t sweep_every = 4096;
 
 }  // namespace
 
-HopLimits::HopLimits(HopLimitSettings settings) : settings_(settings) {}
+HopLimits::HopLimits(HopLimitSettings settings)
+    : settings_(settings),
+      phones_(settings.hops_per_phone_per_minute),
+      registrations_(settings.registrations_per_source_per_minute) {}
 
-bool HopLimits::take_token(const std::string& phone, std::chrono::steady_clock::time_point now) {
-    const double capacity = settings_.hops_per_phone_per_minute;
+bool KeyedRate::take(const std::string& key, std::chrono::steady_clock::time_point now) {
+    if (per_minute_ == 0) return true;
+    const double capacity = per_minute_;
     const double per_second = capacity / std::chrono::duration<double>(refill_period).count();
-    Shard& shard = shards_[std::hash<std::string>{}(phone) % shard_count];
+    Shard& shard = shards_[std::hash<std::string>{}(key) % shard_count];
     const std::lock_guard lock(shard.mutex);
-    if (++shard.admissions_since_sweep >= sweep_every) {
-        shard.admissions_since_sweep = 0;
+    if (++shard.takes_since_sweep >= sweep_every) {
+        shard.takes_since_sweep = 0;
         std::erase_if(shard.buckets, [now](const auto& entry) {
             return now - entry.second.refilled >= refill_period;
         });
     }
-    const auto [found, fresh] = shard.buckets.try_emplace(phone, Bucket{capacity, now});
+    const auto [found, fresh] = shard.buckets.try_emplace(key, Bucket{capacity, now});
     Bucket& bucket = found->second;
     if (!fresh) {
         const double elapsed = std::chrono::duration<double>(now - bucket.refilled).count();
@@ -38,6 +42,15 @@ bool HopLimits::take_token(const std::string& phone, std::chrono::steady_clock::
     if (bucket.tokens < 1.0) return false;
     bucket.tokens -= 1.0;
     return true;
+}
+
+std::size_t KeyedRate::tracked() const {
+    std::size_t count = 0;
+    for (const Shard& shard : shards_) {
+        const std::lock_guard lock(shard.mutex);
+        count += shard.buckets.size();
+    }
+    return count;
 }
 
 HopRefusal HopLimits::admit(const std::string& phone, bool new_dial,
@@ -54,20 +67,11 @@ HopRefusal HopLimits::admit(const std::string& phone, bool new_dial,
     } else {
         in_flight_.fetch_add(1, std::memory_order_relaxed);
     }
-    if (settings_.hops_per_phone_per_minute > 0 && !take_token(phone, now)) {
+    if (!phones_.take(phone, now)) {
         in_flight_.fetch_sub(1, std::memory_order_relaxed);
         return HopRefusal::phone_rate;
     }
     return HopRefusal::none;
-}
-
-std::size_t HopLimits::tracked_phones() const {
-    std::size_t count = 0;
-    for (const Shard& shard : shards_) {
-        const std::lock_guard lock(shard.mutex);
-        count += shard.buckets.size();
-    }
-    return count;
 }
 
 }  // namespace hodi::adapters

@@ -1,6 +1,6 @@
 // What keeps one subscriber, or one flood, from starving the others at the USSD door: a hop
-// rate per phone, and a cap on hops in flight that sheds with a fast END instead of queueing,
-// new dials first so that sessions in progress finish.
+// rate per phone, a registration rate per source, and a cap on hops in flight that sheds with a
+// fast END instead of queueing, new dials first so that sessions in progress finish.
 #pragma once
 
 #include <array>
@@ -23,6 +23,37 @@ struct HopLimitSettings {
     // already in progress. 0 turns the cap off.
     std::size_t in_flight_max = 4096;
     double new_dial_share = 0.75;
+    // Registrations (pin.register) one source address may start per minute: a flood of made-up
+    // numbers creates no more subscribers than this. Behind Africa's Talking every hop comes
+    // from a few of its addresses, so this bounds the sign-up rate per AT address: raise it
+    // for a campaign. 0 turns the limit off.
+    std::uint32_t registrations_per_source_per_minute = 300;
+};
+
+// Token buckets keyed by text (a phone, a source address), each holding up to `per_minute`
+// and refilled continuously over a minute; keys idle for a minute are swept, so the map holds
+// the keys active in the last minute. Thread-safe.
+class KeyedRate {
+public:
+    explicit KeyedRate(std::uint32_t per_minute) : per_minute_(per_minute) {}
+    // Takes one token for `key`; false when it has none left. Always true when the rate is 0.
+    bool take(const std::string& key, std::chrono::steady_clock::time_point now);
+    std::size_t tracked() const;
+
+private:
+    struct Bucket {
+        double tokens = 0;
+        std::chrono::steady_clock::time_point refilled{};
+    };
+    struct Shard {
+        mutable std::mutex mutex;
+        std::unordered_map<std::string, Bucket> buckets;
+        std::size_t takes_since_sweep = 0;
+    };
+    static constexpr std::size_t shard_count = 16;
+
+    std::uint32_t per_minute_;
+    std::array<Shard, shard_count> shards_;
 };
 
 // Why a hop was refused, if it was.
@@ -40,26 +71,20 @@ public:
                      std::chrono::steady_clock::time_point now);
     void finished() { in_flight_.fetch_sub(1, std::memory_order_relaxed); }
 
+    // Counts one registration started from `source` (the client address, "" when unknown);
+    // false when the source is over its rate.
+    bool admit_registration(const std::string& source, std::chrono::steady_clock::time_point now) {
+        return registrations_.take(source, now);
+    }
+
     std::size_t in_flight() const { return in_flight_.load(std::memory_order_relaxed); }
-    std::size_t tracked_phones() const;
+    std::size_t tracked_phones() const { return phones_.tracked(); }
 
 private:
-    struct Bucket {
-        double tokens = 0;
-        std::chrono::steady_clock::time_point refilled{};
-    };
-    struct Shard {
-        mutable std::mutex mutex;
-        std::unordered_map<std::string, Bucket> buckets;
-        std::size_t admissions_since_sweep = 0;
-    };
-    static constexpr std::size_t shard_count = 16;
-
-    bool take_token(const std::string& phone, std::chrono::steady_clock::time_point now);
-
     HopLimitSettings settings_;
     std::atomic<std::size_t> in_flight_{0};
-    std::array<Shard, shard_count> shards_;
+    KeyedRate phones_;
+    KeyedRate registrations_;
 };
 
 }  // namespace hodi::adapters

@@ -5,6 +5,7 @@
 
 #include <optional>
 
+#include "adapters/log_text.hpp"
 #include "engine/assert.hpp"
 #include "engine/limits.hpp"
 #include "engine/step.hpp"
@@ -18,23 +19,43 @@ using engine::Step;
 // Runs the actions `step` asks for, one after another, resuming the engine after each. The
 // engine bounds the chain (engine::action_chain_max): past it, resume() ends the session with
 // the service error instead of asking for another action.
+// A registration from a source over its rate is answered `limited` without running: a flood of
+// made-up numbers creates no subscribers and no PIN hashing past the rate.
+bool registration_refused(const HopServices& services, const engine::ActionRequest& request,
+                          const std::string& source) {
+    if (request.name != "pin.register" || !services.limits) return false;
+    if (services.limits->admit_registration(source, std::chrono::steady_clock::now())) {
+        return false;
+    }
+    static LogThrottle throttle(std::chrono::minutes(1));
+    std::uint64_t held = 0;
+    if (throttle.allow(std::chrono::steady_clock::now(), held)) {
+        spdlog::warn(
+            "ussd: registrations from {} over their rate; refused ({} more since the "
+            "last line)",
+            source.empty() ? "an unknown source" : source, held);
+    }
+    return true;
+}
+
 net::awaitable<Step> run_actions(std::shared_ptr<const engine::Menu> menu,
                                  std::shared_ptr<const HopServices> services,
-                                 std::string session_id, Step step,
+                                 std::string session_id, std::string source, Step step,
                                  std::chrono::steady_clock::time_point deadline) {
     for (std::size_t count = 0; step.action; ++count) {
         HODI_ASSERT(count < engine::action_chain_max);
-        storage::ActionContext context{
-            .phone = step.session.phone,
-            .session_id = session_id,
-            .language = step.session.language,
-            .request_id = session_id + ':' + step.session.node_id + ':' +
-                          std::to_string(step.session.hops),
-            .deadline = deadline};
+        storage::ActionContext context{.phone = step.session.phone,
+                                       .session_id = session_id,
+                                       .language = step.session.language,
+                                       .request_id = session_id + ':' + step.session.node_id + ':' +
+                                                     std::to_string(step.session.hops),
+                                       .deadline = deadline};
         engine::ActionRequest request = std::move(*step.action);
         step.action.reset();
-        const engine::ActionResult result =
-            co_await services->actions->run(std::move(request), std::move(context));
+        engine::ActionResult result{"limited", {}};
+        if (!registration_refused(*services, request, source)) {
+            result = co_await services->actions->run(std::move(request), std::move(context));
+        }
         step = engine::resume(*menu, std::move(step.session), result, services->settings.clock());
     }
     co_return step;
@@ -63,8 +84,7 @@ Kept kept_after(const engine::Menu& menu, const UssdSettings& settings, Step&& s
         return {engine::ended_session(std::move(step.session)), settings.ended_session_ttl};
     }
     const std::chrono::seconds configured = settings.session_ttl;
-    return {std::move(step.session),
-            configured.count() > 0 ? configured : menu.session_timeout};
+    return {std::move(step.session), configured.count() > 0 ? configured : menu.session_timeout};
 }
 
 // A PIN typed in this hop for an action in a later one is kept sealed, never in clear.
@@ -97,8 +117,7 @@ HopReply service_error_reply(const engine::Menu& menu, engine::Language language
     return HopReply{menu.texts.service_error.in(language), true};
 }
 
-net::awaitable<HopReply> run_hop(std::shared_ptr<const HopServices> services,
-                                 HopRequest request) {
+net::awaitable<HopReply> run_hop(std::shared_ptr<const HopServices> services, HopRequest request) {
     std::shared_ptr<const engine::Menu> menu = services->menus->current();
     auto loaded = co_await services->store->load(request.session_id);
     if (!loaded) {
@@ -134,15 +153,15 @@ net::awaitable<HopReply> run_hop(std::shared_ptr<const HopServices> services,
     }
     const engine::Language language = step.session.language;
     if (step.action) {
-        step = co_await run_actions(menu, services, request.session_id, std::move(step),
-                                    request.deadline);
+        step = co_await run_actions(menu, services, request.session_id, request.source,
+                                    std::move(step), request.deadline);
     }
-    step.session.last_reply = engine::LastReply{
-        .text_hash = services->sealer->text_digest(request.text),
-        .text_size = static_cast<std::uint32_t>(request.text.size()),
-        .valid = true,
-        .end = step.screen.end,
-        .screen = step.screen.text};
+    step.session.last_reply =
+        engine::LastReply{.text_hash = services->sealer->text_digest(request.text),
+                          .text_size = static_cast<std::uint32_t>(request.text.size()),
+                          .valid = true,
+                          .end = step.screen.end,
+                          .screen = step.screen.text};
     HopReply reply{std::move(step.screen.text), step.screen.end};
     Kept kept = kept_after(*menu, services->settings, std::move(step));
     seal_secrets(*services->sealer, kept.session);

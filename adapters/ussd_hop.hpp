@@ -63,6 +63,7 @@ struct HopRequest {
     std::string session_id;
     std::string phone;  ///< E.164, already normalised
     std::string text;   ///< AT's accumulated input, decoded; may hold a PIN: never log it
+    std::string source{};  ///< the client address the hop came from; "" when unknown
     // When the subscriber stops waiting; actions do not start work after it.
     std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 };

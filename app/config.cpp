@@ -134,6 +134,11 @@ void add_session_keys(std::vector<Key>& keys) {
     keys.push_back(key("limits.hops_in_flight_max", "HODI_HOPS_IN_FLIGHT_MAX",
                        whole_in(std::size_t{0}, std::size_t{10'000'000}),
                        [](Config& c) -> auto& { return c.ussd.limits.in_flight_max; }));
+    keys.push_back(key("limits.registrations_per_source_per_minute",
+                       "HODI_REGISTRATIONS_PER_SOURCE_PER_MINUTE", whole_in(0U, 1'000'000U),
+                       [](Config& c) -> auto& {
+                           return c.ussd.limits.registrations_per_source_per_minute;
+                       }));
     keys.push_back(key("redis.url", "HODI_REDIS_URL", redis_url,
                        [](Config& c) -> auto& { return c.sessions.redis; }));
     keys.push_back(key("redis.command_timeout", "HODI_REDIS_COMMAND_TIMEOUT", positive_duration,

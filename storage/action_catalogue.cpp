@@ -57,7 +57,7 @@ std::vector<ActionSpec> user_and_wallet_specs() {
         // typed once per session and never kept. pin.session tells whether the session has one.
         {"pin.register",
          {pin(), pin("pin_repeat")},
-         {"ok", "mismatch", "weak", "exists"},
+         {"ok", "mismatch", "weak", "exists", "limited"},
          {"pin_verified"}},
         {"pin.verify", {pin()}, {"ok", "wrong_pin", "locked"}, {"tries_left", "pin_verified"}},
         {"pin.session", {proof()}, {"verified", "ask"}, {}},
@@ -68,7 +68,12 @@ std::vector<ActionSpec> user_and_wallet_specs() {
         {"balance", {typed_pin(), proof()}, {"ok", "wrong_pin", "locked"}, {"balance"}},
         {"statement", {typed_pin(), proof()}, {"ok", "wrong_pin", "locked", "none"}, {"statement"}},
         {"wallet.topup", {amount()}, {"ok", "limited"}, {"amount"}},
-        {"language.set", {{"language", ParamType::choice, true, {"en", "sw"}}}, {"ok"}, {}},
+        // A registered subscriber's saved choice changes only with the session's proof; a
+        // caller not registered yet keeps it in the session until the registration stores it.
+        {"language.set",
+         {{"language", ParamType::choice, true, {"en", "sw"}}, proof()},
+         {"ok"},
+         {}},
     };
 }
 

@@ -131,6 +131,8 @@ ActionResult account_action(std::string_view name, const Variables& args,
         return {"ok", {{"amount", format_cents(*amount)}}};
     }
     if (name == "language.set") {
+        const bool registered = !context.phone.ends_with("0000");
+        if (registered && !proven) return {"unverified", {}};
         const std::string_view code = arg(args, "language");
         return {code == "en" || code == "sw" ? "ok" : "error", {}};
     }

@@ -60,6 +60,20 @@ TEST_CASE("a phone's hop rate refills over the minute and is its own") {
     CHECK(limits.in_flight() == 0);  // refusals hold no place
 }
 
+TEST_CASE("a source's registration rate refills over the minute and is its own") {
+    // Goal: one client address cannot register numbers without end. Method: a rate of 2.
+    HopLimits limits({.registrations_per_source_per_minute = 2});
+    const Clock::time_point start{};
+    CHECK(limits.admit_registration("10.0.0.1", start));
+    CHECK(limits.admit_registration("10.0.0.1", start));
+    CHECK_FALSE(limits.admit_registration("10.0.0.1", start));
+    CHECK(limits.admit_registration("10.0.0.2", start));       // another source
+    CHECK(limits.admit_registration("10.0.0.1", start + 30s));  // half a minute: one back
+    CHECK_FALSE(limits.admit_registration("10.0.0.1", start + 30s));
+    HopLimits unlimited({.registrations_per_source_per_minute = 0});
+    for (int i = 0; i < 1000; ++i) CHECK(unlimited.admit_registration("10.0.0.1", start));
+}
+
 TEST_CASE("past the in-flight cap hops are shed, new dials first") {
     HopLimits limits({.hops_per_phone_per_minute = 0, .in_flight_max = 4, .new_dial_share = 0.5});
     const auto now = Clock::now();

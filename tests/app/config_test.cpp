@@ -107,20 +107,24 @@ TEST_CASE("HODI_ variables override the file") {
     // Goal: containers configure hodi by environment. Method: a file and variables that
     // disagree; the variables win, HODI_CONFIG names the file.
     test::TempDir dir;
-    const auto path = write(dir, "listen: 127.0.0.1:7000\nthreads: 2\n");
+    const auto path = write(dir,
+                            "listen: 127.0.0.1:7000\nthreads: 2\n"
+                            "limits:\n  registrations_per_source_per_minute: 40\n");
     const Config config = load_config(
         std::nullopt, environment({{"HODI_CONFIG", path.string()},
                                    {"HODI_LISTEN", "127.0.0.1:7001"},
                                    {"HODI_MENU", "menus/test.yaml"},
                                    {"HODI_SESSION_TIMEOUT", "90"},
                                    {"HODI_BODY_LIMIT", "2048"},
-                                   {"HODI_LOG_LEVEL", "debug"}}));
+                                   {"HODI_LOG_LEVEL", "debug"},
+                                   {"HODI_REGISTRATIONS_PER_SOURCE_PER_MINUTE", "12"}}));
     CHECK(config.http.port == 7001);
     CHECK(config.threads == 2);
     CHECK(config.menu == "menus/test.yaml");
     CHECK(config.ussd.session_ttl == 90s);
     CHECK(config.http.body_limit == 2048);
     CHECK(config.log_level == "debug");
+    CHECK(config.ussd.limits.registrations_per_source_per_minute == 12);
 }
 
 TEST_CASE("bad configuration is refused with a message naming the place") {
@@ -141,8 +145,8 @@ TEST_CASE("bad configuration is refused with a message naming the place") {
           std::string::npos);
     CHECK(error_of(std::nullopt, environment({{"HODI_THREADS", "many"}})) ==
           "HODI_THREADS: expected a whole number from 0 to 1024, got 'many'");
-    CHECK(error_of(std::nullopt, environment({{"HODI_LISTEN", "8080"}})).starts_with(
-        "HODI_LISTEN: expected HOST:PORT"));
+    CHECK(error_of(std::nullopt, environment({{"HODI_LISTEN", "8080"}}))
+              .starts_with("HODI_LISTEN: expected HOST:PORT"));
     CHECK(error_of(std::nullopt, environment({{"HODI_LISTEN", "127.0.0.1:70000"}})) != "");
 }
 
@@ -190,6 +194,8 @@ TEST_CASE("the example configuration loads and matches the defaults") {
     CHECK(example.ussd.limits.hops_per_phone_per_minute ==
           defaults.ussd.limits.hops_per_phone_per_minute);
     CHECK(example.ussd.limits.in_flight_max == defaults.ussd.limits.in_flight_max);
+    CHECK(example.ussd.limits.registrations_per_source_per_minute ==
+          defaults.ussd.limits.registrations_per_source_per_minute);
     CHECK(example.sessions.redis.command_timeout == defaults.sessions.redis.command_timeout);
     CHECK(example.sessions.redis.key_prefix == defaults.sessions.redis.key_prefix);
     CHECK(example.bank.actions == defaults.bank.actions);
@@ -299,8 +305,7 @@ TEST_CASE("unguarded AT callbacks are served on loopback only unless insecure_op
     CHECK(error_of(std::nullopt, environment({{"HODI_LISTEN", "0.0.0.0:8080"},
                                               {"HODI_AT_INSECURE_OPEN", "true"}})) == "");
     CHECK(error_of(std::nullopt, environment({{"HODI_LISTEN", "0.0.0.0:8080"},
-                                              {"HODI_AT_ALLOW_FROM", "196.201.214.0/24"}})) ==
-          "");
+                                              {"HODI_AT_ALLOW_FROM", "196.201.214.0/24"}})) == "");
     CHECK(error_of(std::nullopt,
                    environment({{"HODI_LISTEN", "0.0.0.0:8080"},
                                 {"HODI_AT_CALLBACK_TOKEN", "Zk3v-9QwXr_T2mLp8sYb"}})) == "");

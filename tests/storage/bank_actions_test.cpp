@@ -57,8 +57,7 @@ TEST_CASE("savings move money from the wallet once per hop") {
     // replay the same hop, withdraw, overdraw; audit the book.
     Teller teller;
     CHECK(teller.read("savings.list").outcome == "none");  // no such subscriber yet
-    REQUIRE(teller.act("pin.register", {{"pin", "2580"}, {"pin_repeat", "2580"}}).outcome ==
-            "ok");
+    REQUIRE(teller.act("pin.register", {{"pin", "2580"}, {"pin_repeat", "2580"}}).outcome == "ok");
     teller.top_up("1000");
     CHECK(teller.read("savings.list").outcome == "none");  // registered, no goal yet
     const ActionResult created =
@@ -74,13 +73,14 @@ TEST_CASE("savings move money from the wallet once per hop") {
     --teller.hop;  // AT repeats the hop: same request id
     CHECK(teller.act("savings.deposit", deposit).outputs.at("saved") == "300");
     CHECK(teller.act("balance", {{"pin", "2580"}}).outputs.at("balance") == "700");
-    const ActionResult out = teller.act(
-        "savings.withdraw", {{"goal", "1"}, {"amount", "100"}, {"pin", "2580"}});
+    const ActionResult out =
+        teller.act("savings.withdraw", {{"goal", "1"}, {"amount", "100"}, {"pin", "2580"}});
     CHECK(out.outputs.at("balance") == "800");
     CHECK(teller.act("savings.withdraw", {{"goal", "1"}, {"amount", "201"}, {"pin", "2580"}})
               .outcome == "insufficient_funds");
-    CHECK(teller.act("savings.withdraw", {{"goal", "2"}, {"amount", "1"}, {"pin", "2580"}})
-              .outcome == "no_goal");
+    CHECK(
+        teller.act("savings.withdraw", {{"goal", "2"}, {"amount", "1"}, {"pin", "2580"}}).outcome ==
+        "no_goal");
     CHECK(teller.read("savings.list").outputs.at("goals") == "1. Roof 200/800");
     const auto book = teller.store->read_now<BookSummary>(
         [](Connection& db) { return boost::system::result<BookSummary>(verify_book(db)); });
@@ -123,12 +123,30 @@ TEST_CASE("a PIN-guarded action commits with its PIN attempt") {
 TEST_CASE("a locked subscriber is answered locked by every PIN action") {
     // Goal: `locked` from any PIN-taking action. Method: three wrong PINs, then the right one.
     Teller teller;
-    REQUIRE(teller.act("pin.register", {{"pin", "2580"}, {"pin_repeat", "2580"}}).outcome ==
-            "ok");
+    REQUIRE(teller.act("pin.register", {{"pin", "2580"}, {"pin_repeat", "2580"}}).outcome == "ok");
     for (int i = 0; i < 3; ++i) teller.act("pin.verify", {{"pin", "1357"}});
     CHECK(teller.act("pin.verify", {{"pin", "2580"}}).outcome == "locked");
     CHECK(teller.act("balance", {{"pin", "2580"}}).outcome == "locked");
+    CHECK(teller.act("language.set", {{"language", "sw"}, {"verified", teller.proof()}}).outcome ==
+          "ok");
+    CHECK(teller.act("user.lookup", {}).outputs.at("language") == "sw");
+}
+
+TEST_CASE("choosing a language creates no subscriber, and changes a saved one only when proven") {
+    // Goal: a flood of dials that pick a language once created a row each (3,000 in 6 s), and
+    // anyone could switch a subscriber's language. Method: language.set for a new caller, then
+    // for a registered one without and with the session's proof.
+    Teller teller;
     CHECK(teller.act("language.set", {{"language", "sw"}}).outcome == "ok");
+    CHECK(teller.count("SELECT count(*) FROM users") == 0);
+    CHECK(teller.act("user.lookup", {}).outcome == "unregistered");
+    REQUIRE(teller.act("pin.register", {{"pin", "2580"}, {"pin_repeat", "2580"}}).outcome == "ok");
+    CHECK(teller.act("language.set", {{"language", "sw"}}).outcome == "unverified");
+    CHECK(teller.act("language.set", {{"language", "sw"}, {"verified", "forged"}}).outcome ==
+          "unverified");
+    CHECK(teller.act("user.lookup", {}).outputs.at("language") == "en");
+    CHECK(teller.act("language.set", {{"language", "sw"}, {"verified", teller.proof()}}).outcome ==
+          "ok");
     CHECK(teller.act("user.lookup", {}).outputs.at("language") == "sw");
 }
 
@@ -182,8 +200,7 @@ TEST_CASE("an action whose hop's deadline passed starts nothing") {
         return future.get();
     };
     REQUIRE(teller.act("pin.register", {{"pin", "2580"}, {"pin_repeat", "2580"}}).outcome == "ok");
-    CHECK(run(std::chrono::steady_clock::now() - std::chrono::milliseconds(1)).outcome ==
-          "error");
+    CHECK(run(std::chrono::steady_clock::now() - std::chrono::milliseconds(1)).outcome == "error");
     CHECK(teller.count("SELECT count(*) FROM outbox") == 0);
     CHECK(run(std::chrono::steady_clock::now() + std::chrono::seconds(10)).outcome == "ok");
     CHECK(teller.count("SELECT count(*) FROM outbox") == 1);

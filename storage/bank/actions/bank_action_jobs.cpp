@@ -60,11 +60,16 @@ ActionJob lookup_job(std::string phone) {
     };
 }
 
-ActionJob language_job(std::string phone, engine::Language language, Seconds now) {
-    return [phone = std::move(phone), language, now](Connection& db) -> Result {
-        auto user = ensure_user(db, phone, language, now);
+ActionJob language_job(std::string phone, engine::Language language, bool proven) {
+    return [phone = std::move(phone), language, proven](Connection& db) -> Result {
+        auto user = find_user(db, phone);
         if (!user) return user.error();
-        if (auto set = set_language(db, user->id, language); !set) return set.error();
+        // A caller not registered yet: the session keeps the choice and the registration
+        // stores it. Choosing a language creates no row, so a flood of dials creates none.
+        if (!*user) return refuse("ok");
+        // A subscriber's saved choice is theirs to change, in a session that proved the PIN.
+        if (!proven) return refuse("unverified");
+        if (auto set = set_language(db, (*user)->id, language); !set) return set.error();
         return refuse("ok");
     };
 }

@@ -15,7 +15,8 @@ using ActionJob = DbFn<engine::ActionResult>;
 
 DbFn<std::optional<User>> find_user_job_for_actions(std::string phone);
 ActionJob lookup_job(std::string phone);
-ActionJob language_job(std::string phone, engine::Language language, Seconds now);
+// `proven`: the session proved the PIN, which a registered subscriber's change needs.
+ActionJob language_job(std::string phone, engine::Language language, bool proven);
 ActionJob balance_job(std::string phone);
 ActionJob statement_job(std::string phone);
 // A pending transfer from mpesa_clearing to `credit_code`, with the STK push row that settles

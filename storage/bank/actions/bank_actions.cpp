@@ -164,8 +164,9 @@ net::awaitable<ActionResult> BankActions::run_pin_action(ActionRequest request,
     if (name == "language.set") {
         const auto language = engine::parse_language(arg(request.args, "language"));
         if (!language) co_return ActionResult{"error", {}};
-        co_return answer(name,
-                         co_await bank_.store().write(language_job(context.phone, *language, now)));
+        const bool proven = authority(request.args, context).proven;
+        co_return answer(
+            name, co_await bank_.store().write(language_job(context.phone, *language, proven)));
     }
     if (name == "pin.register") {
         // The first PIN was typed a hop earlier and reaches us sealed; the repeat opens it.
