@@ -36,6 +36,8 @@ public:
 
     unsigned short port() const { return port_; }
     std::string url(int db = 0) const;  ///< "redis://127.0.0.1:PORT/DB"
+    // Where the server keeps its files (a SAVE writes dump.rdb here).
+    const std::filesystem::path& folder() const { return folder_; }
 
     // Runs one command on a fresh connection and renders the reply with its RESP type byte:
     // "+OK", "-ERR ...", ":42", "$<bytes>" or "(nil)". Throws std::runtime_error on I/O failure
