@@ -176,6 +176,9 @@ void add_payment_keys(std::vector<Key>& keys) {
                        [](Config& c) -> auto& { return c.payments.mode; }));
     keys.push_back(key("payments.sandbox_delay", "HODI_SANDBOX_DELAY", any_duration,
                        [](Config& c) -> auto& { return c.payments.sandbox_delay; }));
+    keys.push_back(key("payments.prompts_per_phone_per_hour", "HODI_PROMPTS_PER_PHONE_PER_HOUR",
+                       whole_in(0U, 1'000U),
+                       [](Config& c) -> auto& { return c.payments.prompts_per_phone_per_hour; }));
     keys.push_back(key("payments.outbox_poll", "HODI_OUTBOX_POLL", positive_duration,
                        [](Config& c) -> auto& { return c.payments.outbox.poll; }));
     keys.push_back(key("payments.send_deadline", "HODI_SEND_DEADLINE", positive_duration,

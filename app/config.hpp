@@ -17,6 +17,7 @@
 #include "adapters/ussd_hop.hpp"
 #include "adapters/outbox_drainer.hpp"
 #include "app/paths.hpp"
+#include "storage/bank/actions/bank_action_jobs.hpp"
 #include "storage/bank/money/loan_settings.hpp"
 #include "storage/bank/sql/store.hpp"
 #include "storage/memory_session_store.hpp"
@@ -81,6 +82,8 @@ struct PinHashSettings {
 struct PaymentSettings {
     Payments mode = Payments::sandbox;               ///< `payments.mode`
     std::chrono::milliseconds sandbox_delay{2'000};  ///< how long a sandbox leg "takes"
+    // `payments.prompts_per_phone_per_hour`: M-Pesa prompts top-ups may send one phone.
+    int prompts_per_phone_per_hour = storage::mpesa_prompts_per_phone_per_hour;
     // `payments.outbox_poll`, `payments.send_deadline` and `payments.outbox_lease`; the lease
     // must outlast the longest pass (adapters::longest_pass), which load_config checks.
     adapters::DrainerSettings outbox;

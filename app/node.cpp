@@ -34,7 +34,7 @@ NodeStatus Node::open() {
     spdlog::set_level(spdlog::level::from_str(config_.log_level));
     menu_ = open_menu(config_.menu);
     if (!menu_) return NodeStatus::bad_menu;
-    backend_ = open_actions(config_.bank, config_.pins, config_.loans);
+    backend_ = open_actions(config_.bank, config_.pins, config_.loans, config_.payments);
     if (!backend_) return NodeStatus::cannot_serve;
     sessions_ = open_session_store(config_.sessions, io_, threads_);
     menus_ = make_menu_source(menu_->menu, config_.ussd);

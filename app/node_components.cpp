@@ -137,7 +137,8 @@ bool pepper_present_if_needed(const PinHashSettings& pins, const std::filesystem
 }  // namespace
 
 std::optional<ActionBackend> open_actions(const BankSettings& bank, const PinHashSettings& pins,
-                                          const storage::LoanSettings& loans) {
+                                          const storage::LoanSettings& loans,
+                                          const PaymentSettings& payments) {
     ActionBackend backend;
     if (bank.actions == ActionsBackend::demo) {
         spdlog::warn("actions: DEMO - fixed data, nothing is stored and no money moves");
@@ -160,8 +161,9 @@ std::optional<ActionBackend> open_actions(const BankSettings& bank, const PinHas
     backend.sealer = std::make_shared<const storage::SessionSealer>(pin->pepper);
     backend.store = std::move(*store);
     backend.bank = std::make_unique<storage::Bank>(*backend.store, std::move(*pin));
-    backend.actions = std::make_shared<storage::BankActions>(*backend.bank, wall_clock_seconds,
-                                                             loans, backend.sealer);
+    backend.actions = std::make_shared<storage::BankActions>(
+        *backend.bank, wall_clock_seconds, loans, backend.sealer,
+        payments.prompts_per_phone_per_hour);
     return backend;
 }
 

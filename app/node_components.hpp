@@ -50,7 +50,8 @@ struct ActionBackend {
 
 // The bank (its Store, the PIN service on the pepper, the bank actions) or the demo actions.
 std::optional<ActionBackend> open_actions(const BankSettings& bank, const PinHashSettings& pins,
-                                          const storage::LoanSettings& loans);
+                                          const storage::LoanSettings& loans,
+                                          const PaymentSettings& payments);
 
 // The session store `sessions` names; the memory store is purged of expired sessions on `io`
 // until it stops. Redis gets one connection per network thread unless told otherwise.

@@ -117,7 +117,8 @@ TEST_CASE("HODI_ variables override the file") {
                                    {"HODI_SESSION_TIMEOUT", "90"},
                                    {"HODI_BODY_LIMIT", "2048"},
                                    {"HODI_LOG_LEVEL", "debug"},
-                                   {"HODI_REGISTRATIONS_PER_SOURCE_PER_MINUTE", "12"}}));
+                                   {"HODI_REGISTRATIONS_PER_SOURCE_PER_MINUTE", "12"},
+                                   {"HODI_PROMPTS_PER_PHONE_PER_HOUR", "3"}}));
     CHECK(config.http.port == 7001);
     CHECK(config.threads == 2);
     CHECK(config.menu == "menus/test.yaml");
@@ -125,6 +126,7 @@ TEST_CASE("HODI_ variables override the file") {
     CHECK(config.http.body_limit == 2048);
     CHECK(config.log_level == "debug");
     CHECK(config.ussd.limits.registrations_per_source_per_minute == 12);
+    CHECK(config.payments.prompts_per_phone_per_hour == 3);
 }
 
 TEST_CASE("bad configuration is refused with a message naming the place") {
@@ -196,6 +198,8 @@ TEST_CASE("the example configuration loads and matches the defaults") {
     CHECK(example.ussd.limits.in_flight_max == defaults.ussd.limits.in_flight_max);
     CHECK(example.ussd.limits.registrations_per_source_per_minute ==
           defaults.ussd.limits.registrations_per_source_per_minute);
+    CHECK(example.payments.prompts_per_phone_per_hour ==
+          defaults.payments.prompts_per_phone_per_hour);
     CHECK(example.sessions.redis.command_timeout == defaults.sessions.redis.command_timeout);
     CHECK(example.sessions.redis.key_prefix == defaults.sessions.redis.key_prefix);
     CHECK(example.bank.actions == defaults.bank.actions);

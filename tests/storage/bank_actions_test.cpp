@@ -169,7 +169,7 @@ TEST_CASE("a read the store cannot answer is the error screen, for the greeting 
     CHECK(teller.read("savings.list").outcome == "error");
 }
 
-TEST_CASE("PIN-less top-ups prompt a phone at most five times an hour") {
+TEST_CASE("top-ups prompt a phone at most five times an hour by default") {
     // Goal: anyone dialling as a number once sent its owner STK pushes of KES 70,000 without
     // end. Method: six top-ups in one hour, a repeat of the fifth hop, then one an hour on.
     Teller teller;
@@ -183,6 +183,19 @@ TEST_CASE("PIN-less top-ups prompt a phone at most five times an hour") {
           hodi::storage::mpesa_prompts_per_phone_per_hour);
     teller.now += std::chrono::hours{1};
     CHECK(teller.act("wallet.topup", {{"amount", "500"}}).outcome == "ok");
+
+    // The cap is the operator's (payments.prompts_per_phone_per_hour); 0 lifts it.
+    hodi::test::Teller two(start, {}, 2);
+    REQUIRE(two.act("pin.register", {{"pin", "2580"}, {"pin_repeat", "2580"}}).outcome == "ok");
+    CHECK(two.act("wallet.topup", {{"amount", "100"}}).outcome == "ok");
+    CHECK(two.act("wallet.topup", {{"amount", "100"}}).outcome == "ok");
+    CHECK(two.act("wallet.topup", {{"amount", "100"}}).outcome == "limited");
+    hodi::test::Teller uncapped(start, {}, 0);
+    REQUIRE(uncapped.act("pin.register", {{"pin", "2580"}, {"pin_repeat", "2580"}}).outcome ==
+            "ok");
+    for (int prompt = 0; prompt < 8; ++prompt) {
+        CHECK(uncapped.act("wallet.topup", {{"amount", "100"}}).outcome == "ok");
+    }
 }
 
 TEST_CASE("an action whose hop's deadline passed starts nothing") {

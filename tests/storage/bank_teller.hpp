@@ -16,10 +16,11 @@
 namespace hodi::test {
 
 struct Teller {
-    explicit Teller(storage::Seconds start, storage::LoanSettings loans = {})
+    explicit Teller(storage::Seconds start, storage::LoanSettings loans = {},
+                    int prompts_per_phone_per_hour = storage::mpesa_prompts_per_phone_per_hour)
         : now(start),
-          actions(
-              bank, [this] { return now; }, std::move(loans), sealer) {}
+          actions(bank, [this] { return now; }, std::move(loans), sealer,
+                  prompts_per_phone_per_hour) {}
 
     TempDir dir;
     std::unique_ptr<storage::Store> store =

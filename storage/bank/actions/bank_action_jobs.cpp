@@ -125,20 +125,21 @@ ActionJob mpesa_in_job(std::string transfer_id, std::string credit_code, Cents a
     };
 }
 
-ActionJob topup_job(std::string transfer_id, std::string phone, Cents amount, Seconds now) {
-    return [transfer_id = std::move(transfer_id), phone = std::move(phone), amount,
-            now](Connection& db) -> Result {
+ActionJob topup_job(std::string transfer_id, std::string phone, Cents amount, Seconds now,
+                    int prompts_max) {
+    return [transfer_id = std::move(transfer_id), phone = std::move(phone), amount, now,
+            prompts_max](Connection& db) -> Result {
         Prepared seen(db, "SELECT count(*) FROM transfers WHERE id = ?");
         seen.bind(1, transfer_id);
         const bool repeat = seen.executeStep() && seen.getColumn(0).getInt() > 0;
-        if (!repeat) {
+        if (!repeat && prompts_max > 0) {
             Prepared prompts(db,
                              "SELECT count(*) FROM outbox WHERE kind = 'stk_push' AND "
                              "phone = ? AND created_at > ?");
             prompts.bind(1, phone);
             prompts.bind(2, unix_seconds(now) - 3'600);
             if (prompts.executeStep() &&
-                prompts.getColumn(0).getInt() >= mpesa_prompts_per_phone_per_hour) {
+                prompts.getColumn(0).getInt() >= prompts_max) {
                 return refuse("limited");
             }
         }

@@ -21,14 +21,16 @@ ActionJob balance_job(std::string phone);
 ActionJob statement_job(std::string phone);
 // A pending transfer from mpesa_clearing to `credit_code`, with the STK push row that settles
 // it queued in the same transaction (to the account owner's phone).
-// M-Pesa prompts (STK pushes) one phone may be sent per hour by PIN-less top-ups: a top-up asks
-// no PIN (M-Pesa asks its own), so without a cap anyone dialling as a number could flood its
-// owner's phone with prompts. Past it wallet.topup answers `limited`.
+// M-Pesa prompts (STK pushes) one phone may be sent per hour by top-ups, by default
+// (payments.prompts_per_phone_per_hour): a top-up may ask no PIN (M-Pesa asks its own), so
+// without a cap anyone dialling as a number could flood its owner's phone with prompts. Past
+// it wallet.topup answers `limited`.
 inline constexpr int mpesa_prompts_per_phone_per_hour = 5;
 
-// wallet.topup: mpesa_in_job unless the phone had mpesa_prompts_per_phone_per_hour prompts in
-// the last hour (a repeat of a hop already applied is answered as before, never limited).
-ActionJob topup_job(std::string transfer_id, std::string phone, Cents amount, Seconds now);
+// wallet.topup: mpesa_in_job unless the phone had `prompts_max` prompts in the last hour (a
+// repeat of a hop already applied is answered as before, never limited). 0: no cap.
+ActionJob topup_job(std::string transfer_id, std::string phone, Cents amount, Seconds now,
+                    int prompts_max = mpesa_prompts_per_phone_per_hour);
 
 ActionJob mpesa_in_job(std::string transfer_id, std::string credit_code, Cents amount,
                        std::string kind, Seconds now);

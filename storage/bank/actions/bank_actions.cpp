@@ -49,12 +49,14 @@ net::awaitable<ActionResult> answer_late(std::string action) {
 }  // namespace
 
 BankActions::BankActions(Bank& bank, Clock clock, LoanSettings loans,
-                         std::shared_ptr<const SessionSealer> sealer)
+                         std::shared_ptr<const SessionSealer> sealer,
+                         int prompts_per_phone_per_hour)
     : bank_(bank),
       clock_(std::move(clock)),
       loans_(std::move(loans)),
       sealer_(sealer ? std::move(sealer)
-                     : std::make_shared<const SessionSealer>(SessionSealer::random())) {}
+                     : std::make_shared<const SessionSealer>(SessionSealer::random())),
+      prompts_per_phone_per_hour_(prompts_per_phone_per_hour) {}
 
 const std::vector<engine::ActionSpec>& BankActions::specs() const { return builtin_action_specs(); }
 
@@ -221,7 +223,8 @@ net::awaitable<ActionResult> BankActions::run_money_action(ActionRequest request
         const auto amount = parse_shillings(arg(request.args, "amount"));
         if (!amount || *amount <= 0) co_return ActionResult{"error", {}};
         auto pending = co_await bank_.store().write(
-            topup_job("topup:" + context.request_id, context.phone, *amount, clock_()));
+            topup_job("topup:" + context.request_id, context.phone, *amount, clock_(),
+                      prompts_per_phone_per_hour_));
         if (!pending) co_return failed(name, pending.error());
         // The catalogue's topup answers ok once the prompt is queued.
         if (pending->outcome == "pending") pending->outcome = "ok";

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "storage/actions.hpp"
+#include "storage/bank/actions/bank_action_jobs.hpp"
 #include "storage/bank/pins/pin_service.hpp"
 #include "storage/bank/money/loan_settings.hpp"
 #include "storage/session_sealer.hpp"
@@ -28,8 +29,10 @@ public:
     using GuardedJob = std::function<DbFn<engine::ActionResult>(const User&)>;
     // `sealer` opens the PINs a hop sealed for a later one and proves a verified PIN (the one
     // HopServices has); none: a random one (tests that type every PIN in one hop).
+    // `prompts_per_phone_per_hour`: M-Pesa prompts top-ups may send one phone in an hour.
     BankActions(Bank& bank, Clock clock, LoanSettings loans = LoanSettings{},
-                std::shared_ptr<const SessionSealer> sealer = nullptr);
+                std::shared_ptr<const SessionSealer> sealer = nullptr,
+                int prompts_per_phone_per_hour = mpesa_prompts_per_phone_per_hour);
 
     const std::vector<engine::ActionSpec>& specs() const override;
     net::awaitable<engine::ActionResult> run(engine::ActionRequest request,
@@ -67,6 +70,7 @@ private:
     Clock clock_;
     LoanSettings loans_;
     std::shared_ptr<const SessionSealer> sealer_;
+    int prompts_per_phone_per_hour_;
 };
 
 }  // namespace hodi::storage
