@@ -4,6 +4,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <cstring>
 #include <stdexcept>
 
 namespace hodi::storage {
@@ -40,6 +41,24 @@ void update(crypto_auth_hmacsha256_state& state, std::string_view part) {
                                   part.size());
 }
 
+static_assert(sizeof(crypto_auth_hmacsha256_state) <= 208, "SessionSealer::KeyedState too small");
+static_assert(alignof(crypto_auth_hmacsha256_state) <= 8);
+
+// A hex digest after its prefix: how long every proof and seal is.
+constexpr std::size_t digest_chars = crypto_auth_hmacsha256_BYTES * 2;
+
+template <class KeyedState>
+KeyedState keyed(std::string_view material, std::string_view purpose) {
+    auto key = derive<32>(material, purpose);
+    crypto_auth_hmacsha256_state state;
+    crypto_auth_hmacsha256_init(&state, key.data(), key.size());
+    sodium_memzero(key.data(), key.size());
+    KeyedState out;
+    std::memcpy(out.bytes.data(), &state, sizeof state);
+    sodium_memzero(&state, sizeof state);
+    return out;
+}
+
 bool same(std::string_view a, std::string_view b) {
     return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }
@@ -48,8 +67,8 @@ bool same(std::string_view a, std::string_view b) {
 
 SessionSealer::SessionSealer(std::string_view key_material) {
     if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
-    seal_key_ = derive<32>(key_material, "hodi session seal v1");
-    proof_key_ = derive<32>(key_material, "hodi pin verified proof v1");
+    seal_state_ = keyed<KeyedState>(key_material, "hodi session seal v1");
+    proof_state_ = keyed<KeyedState>(key_material, "hodi pin verified proof v1");
     text_key_ = derive<crypto_shorthash_KEYBYTES>(key_material, "hodi ussd text digest v1");
 }
 
@@ -62,10 +81,10 @@ SessionSealer SessionSealer::random() {
     return sealer;
 }
 
-std::string SessionSealer::mac(const Key& key, std::string_view prefix, std::string_view a,
-                               std::string_view b) const {
+std::string SessionSealer::mac(const KeyedState& keyed_state, std::string_view prefix,
+                               std::string_view a, std::string_view b) const {
     crypto_auth_hmacsha256_state state;
-    crypto_auth_hmacsha256_init(&state, key.data(), key.size());
+    std::memcpy(&state, keyed_state.bytes.data(), sizeof state);
     update(state, a);
     update(state, b);
     std::array<unsigned char, crypto_auth_hmacsha256_BYTES> digest{};
@@ -78,7 +97,7 @@ std::string SessionSealer::mac(const Key& key, std::string_view prefix, std::str
 }
 
 std::string SessionSealer::seal(std::string_view session_id, std::string_view secret) const {
-    return mac(seal_key_, sealed_prefix, session_id, secret);
+    return mac(seal_state_, sealed_prefix, session_id, secret);
 }
 
 bool SessionSealer::is_sealed(std::string_view value) { return value.starts_with(sealed_prefix); }
@@ -105,11 +124,13 @@ std::uint64_t SessionSealer::text_digest(std::string_view text) const {
 
 std::string SessionSealer::pin_verified_proof(std::string_view session_id,
                                               std::string_view phone) const {
-    return mac(proof_key_, proof_prefix, session_id, phone);
+    return mac(proof_state_, proof_prefix, session_id, phone);
 }
 
 bool SessionSealer::proves_pin_verified(std::string_view proof, std::string_view session_id,
                                         std::string_view phone) const {
+    // Most sessions carry none: no digest is computed to refuse an empty or misshapen one.
+    if (proof.size() != proof_prefix.size() + digest_chars) return false;
     return same(proof, pin_verified_proof(session_id, phone));
 }
 
