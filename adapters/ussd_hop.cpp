@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "adapters/log_text.hpp"
+#include "adapters/session_claim.hpp"
 #include "engine/assert.hpp"
 #include "engine/limits.hpp"
 #include "engine/step.hpp"
@@ -117,40 +118,87 @@ HopReply service_error_reply(const engine::Menu& menu, engine::Language language
     return HopReply{menu.texts.service_error.in(language), true};
 }
 
+namespace {
+
+// How long a hop's claim on a shared session outlives a node that died holding it: past the
+// budget, as a hop that started finishes (and keeps its claim) after its reply was due.
+constexpr int claim_hold_budgets = 3;
+
+// Built outside the coroutine: g++ 12 miscompiles braced initialisers of strings inside one.
+storage::SessionStore::Claim claim_for(const HopServices& services, std::string holder) {
+    storage::SessionStore::Claim claim;
+    claim.holder = std::move(holder);
+    claim.hold = services.settings.hop_budget * claim_hold_budgets;
+    return claim;
+}
+
+// The step a hop takes from its stored session (none: a new or lost one), on the menu version
+// the session began on, which `menu` is set to.
+Step step_from(std::shared_ptr<const engine::Menu>& menu, const HopServices& services,
+               const HopRequest& request, std::optional<engine::Session>& stored,
+               engine::TimePoint now) {
+    if (!stored) return start_session(*menu, request, !request.text.empty(), now);
+    // A session finishes on the menu version it began on, while that is still held.
+    menu = services.menus->for_session(*stored);
+    if (stored->last_reply.end || menu->find(stored->node_id) == nullptr) {
+        // Input after the END (AT never sends it) or for a node gone from a reloaded menu:
+        // start over, as for a session we no longer hold.
+        return start_session(*menu, request, true, now);
+    }
+    const std::string_view input = new_input(*services.sealer, stored->last_reply, request.text);
+    return engine::step(*menu, std::move(*stored), input, now);
+}
+
+// Frees the claim of a hop that saves nothing; a failure leaves it to expire.
+net::awaitable<void> unclaim(const HopServices& services, const HopRequest& request,
+                             std::string holder) {
+    if (holder.empty()) co_return;
+    if (const auto ec = co_await services.store->unclaim(request.session_id, std::move(holder))) {
+        spdlog::warn("ussd session {}: its claim stays until it expires: {}", request.session_id,
+                     ec.message());
+    }
+}
+
+}  // namespace
+
 net::awaitable<HopReply> run_hop(std::shared_ptr<const HopServices> services, HopRequest request) {
     std::shared_ptr<const engine::Menu> menu = services->menus->current();
-    auto loaded = co_await services->store->load(request.session_id);
-    if (!loaded) {
-        spdlog::warn("ussd session {}: load failed: {}", request.session_id,
-                     loaded.error().message());
-        co_return service_error_reply(*menu, menu->default_language);
-    }
-    const engine::TimePoint now = services->settings.clock();
-    Step step;
-    if (std::optional<engine::Session>& stored = *loaded) {
-        if (stored->phone != request.phone) {
-            // A session never changes owner: whoever presents another's id gets nothing.
-            spdlog::warn("ussd session {}: presented by another phone number; refused",
-                         request.session_id);
-            co_return service_error_reply(*menu, menu->default_language);
-        }
-        if (is_repeat(*services->sealer, stored->last_reply, request.text)) {
-            co_return HopReply{std::move(stored->last_reply.screen), stored->last_reply.end};
-        }
-        // A session finishes on the menu version it began on, while that is still held.
-        menu = services->menus->for_session(*stored);
-        if (stored->last_reply.end || menu->find(stored->node_id) == nullptr) {
-            // Input after the END (AT never sends it) or for a node gone from a reloaded menu:
-            // start over, as for a session we no longer hold.
-            step = start_session(*menu, request, true, now);
+    std::string holder = services->store->shared() ? next_claim_holder() : std::string();
+    // The stored session; in a store shared with other nodes also claimed for this hop, or
+    // `busy` when another node's hop held it until this hop's deadline.
+    boost::system::result<storage::SessionStore::Claimed> loaded(boost::system::in_place_value);
+    if (holder.empty()) {
+        auto plain = co_await services->store->load(request.session_id);
+        if (plain) {
+            loaded->session = std::move(*plain);
         } else {
-            const std::string_view input =
-                new_input(*services->sealer, stored->last_reply, request.text);
-            step = engine::step(*menu, std::move(*stored), input, now);
+            loaded = boost::system::result<storage::SessionStore::Claimed>(
+                boost::system::in_place_error, plain.error());
         }
     } else {
-        step = start_session(*menu, request, !request.text.empty(), now);
+        loaded = co_await claim_and_load_by(*services->store, request.session_id,
+                                            claim_for(*services, holder), request.deadline);
     }
+    if (!loaded || loaded->busy) {
+        spdlog::warn("ussd session {}: {}", request.session_id,
+                     loaded ? "a hop on another node held it past this one's budget"
+                            : "load failed: " + loaded.error().message());
+        co_return service_error_reply(*menu, menu->default_language);
+    }
+    if (std::optional<engine::Session>& stored = loaded->session) {
+        const bool stranger = stored->phone != request.phone;
+        if (stranger || is_repeat(*services->sealer, stored->last_reply, request.text)) {
+            co_await unclaim(*services, request, std::move(holder));
+            // A session never changes owner: whoever presents another's id gets nothing.
+            if (stranger) {
+                spdlog::warn("ussd session {}: presented by another phone number; refused",
+                             request.session_id);
+                co_return service_error_reply(*menu, menu->default_language);
+            }
+            co_return HopReply{std::move(stored->last_reply.screen), stored->last_reply.end};
+        }
+    }
+    Step step = step_from(menu, *services, request, loaded->session, services->settings.clock());
     const engine::Language language = step.session.language;
     if (step.action) {
         step = co_await run_actions(menu, services, request.session_id, request.source,
@@ -165,7 +213,14 @@ net::awaitable<HopReply> run_hop(std::shared_ptr<const HopServices> services, Ho
     HopReply reply{std::move(step.screen.text), step.screen.end};
     Kept kept = kept_after(*menu, services->settings, std::move(step));
     seal_secrets(*services->sealer, kept.session);
-    const auto ec = co_await services->store->save(std::move(kept.session), kept.ttl);
+    // With a claim, saving frees it in the same round trip.
+    boost::system::error_code ec;
+    if (holder.empty()) {
+        ec = co_await services->store->save(std::move(kept.session), kept.ttl);
+    } else {
+        ec = co_await services->store->save_and_unclaim(std::move(kept.session), kept.ttl,
+                                                        std::move(holder));
+    }
     if (ec) {
         spdlog::warn("ussd session {}: save failed: {}", request.session_id, ec.message());
         // After END the session is over either way; only a repeat of this hop would miss it.

@@ -145,6 +145,8 @@ void add_session_keys(std::vector<Key>& keys) {
                        [](Config& c) -> auto& { return c.sessions.redis.command_timeout; }));
     keys.push_back(key("redis.connect_timeout", "HODI_REDIS_CONNECT_TIMEOUT", positive_duration,
                        [](Config& c) -> auto& { return c.sessions.redis.connect_timeout; }));
+    keys.push_back(key("redis.claim_sessions", "HODI_REDIS_CLAIM_SESSIONS", true_or_false,
+                       [](Config& c) -> auto& { return c.sessions.redis.claim_sessions; }));
     keys.push_back(key("redis.key_prefix", "HODI_REDIS_KEY_PREFIX", any_text,
                        [](Config& c) -> auto& { return c.sessions.redis.key_prefix; }));
 }

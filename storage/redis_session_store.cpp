@@ -33,6 +33,70 @@ std::vector<std::string> set_command(std::string key, std::string value, std::ch
     return args;
 }
 
+// The hop's claim (KEYS[2], set only if absent, for ARGV[2] ms) and its session (KEYS[1]) in
+// one trip: {0} while another hop holds it; {1} claimed, no session; {1, value} claimed.
+constexpr std::string_view claim_and_load_script =
+    "if not redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {0} end "
+    "local value = redis.call('GET', KEYS[1]) "
+    "if value then return {1, value} end "
+    "return {1}";
+
+// The session saved (KEYS[1], value ARGV[1] for ARGV[2] ms) and the claim (KEYS[2]) deleted
+// only while it is still this hop's (ARGV[3]): one that expired and was taken by a later hop
+// stays with that hop.
+constexpr std::string_view save_and_unclaim_script =
+    "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) "
+    "if redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end "
+    "return 1";
+
+constexpr std::string_view unclaim_script =
+    "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end "
+    "return 0";
+
+// EVAL of `script` with `keys` keys, then the arguments: plain push_backs (see above).
+std::vector<std::string> script_command(std::string_view script, std::size_t keys) {
+    std::vector<std::string> args;
+    args.reserve(8);
+    args.emplace_back("EVAL");
+    args.emplace_back(script);
+    args.push_back(std::to_string(keys));
+    return args;
+}
+
+std::string milliseconds_text(std::chrono::milliseconds duration) {
+    // Redis refuses PX 0.
+    return std::to_string(std::max<long long>(duration.count(), 1));
+}
+
+std::vector<std::string> claim_and_load_command(std::string session_key, std::string claim_key,
+                                                SessionStore::Claim claim) {
+    std::vector<std::string> args = script_command(claim_and_load_script, 2);
+    args.push_back(std::move(session_key));
+    args.push_back(std::move(claim_key));
+    args.push_back(std::move(claim.holder));
+    args.push_back(milliseconds_text(claim.hold));
+    return args;
+}
+
+std::vector<std::string> save_and_unclaim_command(std::string session_key, std::string claim_key,
+                                                  std::string value, std::chrono::seconds ttl,
+                                                  std::string holder) {
+    std::vector<std::string> args = script_command(save_and_unclaim_script, 2);
+    args.push_back(std::move(session_key));
+    args.push_back(std::move(claim_key));
+    args.push_back(std::move(value));
+    args.push_back(milliseconds_text(std::chrono::milliseconds(ttl)));
+    args.push_back(std::move(holder));
+    return args;
+}
+
+std::vector<std::string> unclaim_command(std::string claim_key, std::string holder) {
+    std::vector<std::string> args = script_command(unclaim_script, 1);
+    args.push_back(std::move(claim_key));
+    args.push_back(std::move(holder));
+    return args;
+}
+
 }  // namespace
 
 RedisSessionStore::RedisSessionStore(const net::any_io_executor& executor,
@@ -67,6 +131,49 @@ net::awaitable<boost::system::error_code> RedisSessionStore::save(engine::Sessio
         co_await pool_.next().command(set_command(key(session.id), std::move(value), ttl));
     if (!reply) co_return reply.error();
     if (!reply->is_status("OK")) co_return unexpected_reply();
+    co_return boost::system::error_code{};
+}
+
+net::awaitable<boost::system::result<SessionStore::Claimed>> RedisSessionStore::claim_and_load(
+    std::string session_id, Claim claim) {
+    using Result = boost::system::result<Claimed>;
+    auto reply = co_await pool_.next().command(
+        claim_and_load_command(key(session_id), claim_key(session_id), std::move(claim)));
+    if (!reply) co_return Result(boost::system::in_place_error, reply.error());
+    const auto& parts = reply->elements;
+    if (reply->type != RedisReply::Type::array || parts.empty() ||
+        parts[0].type != RedisReply::Type::integer) {
+        co_return Result(boost::system::in_place_error, unexpected_reply());
+    }
+    if (parts[0].integer == 0) co_return Claimed{true, std::nullopt};
+    if (parts.size() < 2) co_return Claimed{false, std::nullopt};
+    if (parts[1].type != RedisReply::Type::string) {
+        co_return Result(boost::system::in_place_error, unexpected_reply());
+    }
+    auto session = decode_session(parts[1].text);
+    if (!session) co_return Result(boost::system::in_place_error, session.error());
+    co_return Claimed{false, std::move(*session)};
+}
+
+net::awaitable<boost::system::error_code> RedisSessionStore::save_and_unclaim(
+    engine::Session session, std::chrono::seconds ttl, std::string holder) {
+    std::string value = encode_session(session);
+    if (value.size() > settings_.session_bytes_max) {
+        co_return make_error_code(boost::system::errc::value_too_large);
+    }
+    auto reply = co_await pool_.next().command(save_and_unclaim_command(
+        key(session.id), claim_key(session.id), std::move(value), ttl, std::move(holder)));
+    if (!reply) co_return reply.error();
+    if (reply->type != RedisReply::Type::integer) co_return unexpected_reply();
+    co_return boost::system::error_code{};
+}
+
+net::awaitable<boost::system::error_code> RedisSessionStore::unclaim(std::string session_id,
+                                                                     std::string holder) {
+    auto reply = co_await pool_.next().command(
+        unclaim_command(claim_key(session_id), std::move(holder)));
+    if (!reply) co_return reply.error();
+    if (reply->type != RedisReply::Type::integer) co_return unexpected_reply();
     co_return boost::system::error_code{};
 }
 

@@ -30,7 +30,21 @@ public:
 
     bool ready() const override { return pool_.connected(); }
 
+    // Every node on the same Redis and prefix shares the sessions, so hops claim them (unless
+    // RedisSettings::claim_sessions is off): a key
+    // beside the session's ("...#hop"), set only if absent, expiring after the hold. The claim
+    // rides on the hop's GET and SET (one Lua script each), so it costs no round trip.
+    bool shared() const override { return settings_.claim_sessions; }
+    net::awaitable<boost::system::result<Claimed>> claim_and_load(std::string session_id,
+                                                                  Claim claim) override;
+    net::awaitable<boost::system::error_code> save_and_unclaim(engine::Session session,
+                                                               std::chrono::seconds ttl,
+                                                               std::string holder) override;
+    net::awaitable<boost::system::error_code> unclaim(std::string session_id,
+                                                      std::string holder) override;
+
     std::string key(std::string_view session_id) const;
+    std::string claim_key(std::string_view session_id) const { return key(session_id) + "#hop"; }
     RedisPool& pool() { return pool_; }
 
 private:

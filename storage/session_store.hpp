@@ -42,6 +42,48 @@ public:
 
     // Whether the store can currently serve (for /readyz).
     virtual bool ready() const { return true; }
+
+    // One hop at a time per session across every node sharing the store. A store only this
+    // process uses is not shared: the node's own gate (adapters::SessionGate) is enough, and
+    // the claiming calls below are never made on it.
+    virtual bool shared() const { return false; }
+
+    // A hop's claim: who holds the session (unique to the hop) and for how long at most, so
+    // that a node dying mid-hop frees it by then.
+    struct Claim {
+        std::string holder;
+        std::chrono::milliseconds hold{0};
+    };
+    // load() for a hop that first claims the session, in the same round trip: `busy` while
+    // another hop holds it (nothing loaded, nothing claimed).
+    struct Claimed {
+        bool busy = false;
+        std::optional<engine::Session> session;
+    };
+    virtual net::awaitable<boost::system::result<Claimed>> claim_and_load(std::string session_id,
+                                                                          Claim claim) {
+        (void)claim;
+        auto loaded = co_await load(std::move(session_id));
+        if (!loaded) {
+            co_return boost::system::result<Claimed>(boost::system::in_place_error,
+                                                     loaded.error());
+        }
+        co_return Claimed{false, std::move(*loaded)};
+    }
+    // save() that also frees the claim if `holder` still has it (not after it expired and a
+    // later hop took it), in the same round trip.
+    virtual net::awaitable<boost::system::error_code> save_and_unclaim(
+        engine::Session session, std::chrono::seconds ttl, std::string holder) {
+        (void)holder;
+        co_return co_await save(std::move(session), ttl);
+    }
+    // Frees the claim of a hop that saves nothing (a replayed repeat, a refused hop).
+    virtual net::awaitable<boost::system::error_code> unclaim(std::string session_id,
+                                                              std::string holder) {
+        (void)session_id;
+        (void)holder;
+        co_return boost::system::error_code{};
+    }
 };
 
 }  // namespace hodi::storage

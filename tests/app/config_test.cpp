@@ -118,7 +118,8 @@ TEST_CASE("HODI_ variables override the file") {
                                    {"HODI_BODY_LIMIT", "2048"},
                                    {"HODI_LOG_LEVEL", "debug"},
                                    {"HODI_REGISTRATIONS_PER_SOURCE_PER_MINUTE", "12"},
-                                   {"HODI_PROMPTS_PER_PHONE_PER_HOUR", "3"}}));
+                                   {"HODI_PROMPTS_PER_PHONE_PER_HOUR", "3"},
+                                   {"HODI_REDIS_CLAIM_SESSIONS", "false"}}));
     CHECK(config.http.port == 7001);
     CHECK(config.threads == 2);
     CHECK(config.menu == "menus/test.yaml");
@@ -127,6 +128,7 @@ TEST_CASE("HODI_ variables override the file") {
     CHECK(config.log_level == "debug");
     CHECK(config.ussd.limits.registrations_per_source_per_minute == 12);
     CHECK(config.payments.prompts_per_phone_per_hour == 3);
+    CHECK_FALSE(config.sessions.redis.claim_sessions);
 }
 
 TEST_CASE("bad configuration is refused with a message naming the place") {
@@ -202,6 +204,7 @@ TEST_CASE("the example configuration loads and matches the defaults") {
           defaults.payments.prompts_per_phone_per_hour);
     CHECK(example.sessions.redis.command_timeout == defaults.sessions.redis.command_timeout);
     CHECK(example.sessions.redis.key_prefix == defaults.sessions.redis.key_prefix);
+    CHECK(example.sessions.redis.claim_sessions == defaults.sessions.redis.claim_sessions);
     CHECK(example.bank.actions == defaults.bank.actions);
     CHECK(example.bank.store.path == defaults.bank.store.path);
     CHECK(example.bank.store.page_cache_bytes == defaults.bank.store.page_cache_bytes);

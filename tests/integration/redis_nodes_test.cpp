@@ -188,6 +188,41 @@ TEST_CASE("a session that expired in Redis is not resumed on the other node") {
     CHECK(after != continued);
 }
 
+TEST_CASE("a hop waits while a hop on another node holds its session, and runs once freed") {
+    // Goal: one hop at a time per session across nodes: an AT retry that a load balancer sends
+    // to another node must not step the session beside the hop in flight. Method: hold the
+    // session's claim in Redis as another node's hop would; a hop on A waits, runs when the
+    // claim is freed, and gives up with the service END at its budget if it never is.
+    SKIP_WITHOUT_REDIS();
+    RedisServer redis;
+    REQUIRE(redis.start());
+    Node a(redis, "a", {"HODI_HOP_BUDGET=1500ms"});
+    REQUIRE(a.wait_ready());
+    HttpClient to_a("127.0.0.1", a.port());
+    const std::string session = "ATUid_claim000000000000000000001";
+    const std::string claim = "hodi:s:" + session + "#hop";
+    REQUIRE(is_con(hop(to_a, session, "")));
+    CHECK(redis.integer({"EXISTS", claim}) == 0);  // a hop frees its claim when it ends
+
+    CHECK(redis.command({"SET", claim, "another-node:1", "PX", "10000"}) == "+OK");
+    const auto started = Clock::now();
+    std::thread freer([&redis, &claim] {
+        std::this_thread::sleep_for(milliseconds(400));  // the other node's hop takes a while
+        redis.integer({"DEL", claim});
+    });
+    const std::string waited = hop(to_a, session, "1234");
+    const auto took = Clock::now() - started;
+    freer.join();
+    CHECK(waited.starts_with("CON Welcome to hodi"));
+    CHECK(took >= milliseconds(350));
+
+    CHECK(redis.command({"SET", claim, "another-node:2", "PX", "10000"}) == "+OK");
+    const std::string gave_up = hop(to_a, session, "1234*1");
+    CHECK(is_end(gave_up));
+    CHECK(redis.command({"GET", claim}) == "$another-node:2");  // never taken from its holder
+    CHECK(a.alive());
+}
+
 namespace {
 
 // What the simulated subscribers saw, shared by their threads.

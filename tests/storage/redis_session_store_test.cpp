@@ -51,6 +51,28 @@ net::awaitable<boost::system::error_code> erase(RedisSessionStore& store, std::s
     co_return co_await store.erase(std::move(id));
 }
 
+using Claimed = boost::system::result<hodi::storage::SessionStore::Claimed>;
+
+hodi::storage::SessionStore::Claim claim_by(std::string holder,
+                                            milliseconds hold = milliseconds(10'000)) {
+    hodi::storage::SessionStore::Claim claim;
+    claim.holder = std::move(holder);
+    claim.hold = hold;
+    return claim;
+}
+net::awaitable<Claimed> claim_load(RedisSessionStore& store, std::string id,
+                                   hodi::storage::SessionStore::Claim claim) {
+    co_return co_await store.claim_and_load(std::move(id), std::move(claim));
+}
+net::awaitable<boost::system::error_code> save_unclaim(RedisSessionStore& store, Session session,
+                                                       std::string holder) {
+    co_return co_await store.save_and_unclaim(std::move(session), seconds(180), std::move(holder));
+}
+net::awaitable<boost::system::error_code> unclaim(RedisSessionStore& store, std::string id,
+                                                  std::string holder) {
+    co_return co_await store.unclaim(std::move(id), std::move(holder));
+}
+
 // A store on a started server, with its io_context, connected before the test body runs.
 struct Fixture {
     explicit Fixture(RedisSettings overrides = {}) {
@@ -68,7 +90,6 @@ struct Fixture {
     boost::system::error_code erase_id(std::string id) {
         return run_to_completion(context, erase(*store, id));
     }
-
     RedisServer server;
     net::io_context context;
     std::optional<RedisSessionStore> store;
@@ -173,4 +194,62 @@ TEST_CASE("the store is ready only while Redis is reachable, and fails fast when
     REQUIRE(fixture.server.start());
     CHECK(run_until(fixture.context, [&] { return fixture.store->ready(); }, milliseconds(2000)));
     CHECK_FALSE(fixture.save_session(sample("any")));
+}
+
+TEST_CASE("a session is claimed by one hop at a time, across every store on the same Redis") {
+    // Goal: two nodes never run hops of one session at once, and the claim costs no round trip
+    // of its own. Method: claim-and-load from one store, then from a second store on the same
+    // server; save-and-unclaim frees it; a wrong holder frees nothing; a claim whose holder
+    // died expires after its hold.
+    SKIP_WITHOUT_REDIS();
+    Fixture a;
+    RedisSettings settings;
+    settings.port = a.server.port();
+    net::io_context context_b;
+    RedisSessionStore b(context_b.get_executor(), settings);
+    REQUIRE(run_until(context_b, [&b] { return b.ready(); }, milliseconds(2000)));
+    CHECK(a.store->shared());
+    RedisSettings alone = settings;
+    alone.claim_sessions = false;
+    CHECK_FALSE(RedisSessionStore(context_b.get_executor(), alone).shared());
+    const auto on_a = [&a](auto awaitable) {
+        return run_to_completion(a.context, std::move(awaitable));
+    };
+    const auto on_b = [&context_b](auto awaitable) {
+        return run_to_completion(context_b, std::move(awaitable));
+    };
+    const std::string claim_key = a.store->claim_key("ATUid_1");
+
+    const Claimed first = on_a(claim_load(*a.store, "ATUid_1", claim_by("a:1")));
+    REQUIRE(first.has_value());
+    CHECK_FALSE(first->busy);
+    CHECK_FALSE(first->session.has_value());  // nothing stored yet
+    const Claimed second = on_b(claim_load(b, "ATUid_1", claim_by("b:1")));
+    REQUIRE(second.has_value());
+    CHECK(second->busy);
+    const long long held = a.server.integer({"PTTL", claim_key});
+    CHECK(held > 0);
+    CHECK(held <= 10'000);
+    CHECK_FALSE(on_a(save_unclaim(*a.store, sample("ATUid_1"), "a:1")));
+    CHECK(a.server.integer({"EXISTS", claim_key}) == 0);
+
+    const Claimed third = on_b(claim_load(b, "ATUid_1", claim_by("b:2")));
+    REQUIRE(third.has_value());
+    CHECK_FALSE(third->busy);
+    REQUIRE(third->session.has_value());
+    CHECK(third->session->hops == 3);  // the session the first hop saved
+    CHECK_FALSE(on_a(unclaim(*a.store, "ATUid_1", "a:1")));  // not a:1's any more
+    CHECK_FALSE(on_a(save_unclaim(*a.store, sample("ATUid_1"), "a:1")));
+    CHECK(a.server.integer({"EXISTS", claim_key}) == 1);
+    CHECK_FALSE(on_b(unclaim(b, "ATUid_1", "b:2")));
+    CHECK(a.server.integer({"EXISTS", claim_key}) == 0);
+
+    REQUIRE(on_a(claim_load(*a.store, "ATUid_3", claim_by("dead", milliseconds(50)))).has_value());
+    CHECK(run_until(
+        a.context,
+        [&a] { return a.server.integer({"EXISTS", a.store->claim_key("ATUid_3")}) == 0; },
+        milliseconds(2000)));
+    const Claimed after = on_b(claim_load(b, "ATUid_3", claim_by("b:3")));
+    REQUIRE(after.has_value());
+    CHECK_FALSE(after->busy);
 }
