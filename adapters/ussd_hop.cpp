@@ -183,6 +183,9 @@ net::awaitable<HopReply> run_hop(std::shared_ptr<const HopServices> services, Ho
         spdlog::warn("ussd session {}: {}", request.session_id,
                      loaded ? "a hop on another node held it past this one's budget"
                             : "load failed: " + loaded.error().message());
+        // A claim made by a script whose answer was lost would hold the session for its whole
+        // hold: free it if it is ours.
+        if (!loaded) co_await unclaim(*services, request, std::move(holder));
         co_return service_error_reply(*menu, menu->default_language);
     }
     if (std::optional<engine::Session>& stored = loaded->session) {
@@ -219,10 +222,11 @@ net::awaitable<HopReply> run_hop(std::shared_ptr<const HopServices> services, Ho
         ec = co_await services->store->save(std::move(kept.session), kept.ttl);
     } else {
         ec = co_await services->store->save_and_unclaim(std::move(kept.session), kept.ttl,
-                                                        std::move(holder));
+                                                        holder);
     }
     if (ec) {
         spdlog::warn("ussd session {}: save failed: {}", request.session_id, ec.message());
+        if (!holder.empty()) co_await unclaim(*services, request, std::move(holder));
         // After END the session is over either way; only a repeat of this hop would miss it.
         if (!reply.end) co_return service_error_reply(*menu, language);
     }
