@@ -99,9 +99,7 @@ ActionResult account_action(std::string_view name, const Variables& args,
     }
     if (name == "pin.session") return {proven ? "verified" : "ask", {}};
     if (name == "pin.change") {
-        if (!sealer.proves_pin_verified(arg(args, "verified"), context.session_id, context.phone)) {
-            return {"unverified", {}};
-        }
+        if (!proven) return {"unverified", {}};
         const std::string new_pin = sealer.first_of_pair(arg(args, "new_pin"), context.session_id,
                                                          arg(args, "new_pin_repeat"));
         if (new_pin != arg(args, "new_pin_repeat")) return {"mismatch", {}};

@@ -74,8 +74,9 @@ net::awaitable<engine::ActionResult> BankActions::run(ActionRequest request,
     if (name == "user.lookup") {
         return answer_read(std::move(request.name), lookup_job(context.phone));
     }
-    if (name == "pin.session")
+    if (name == "pin.session") {
         return answer_now(authority(request.args, context).proven ? "verified" : "ask");
+    }
     // The subscriber's private reads show only to a session that verified the PIN.
     const bool private_read =
         name == "savings.list" || name == "loan.limit" || name == "loan.status" || name == "score";
@@ -190,10 +191,7 @@ net::awaitable<ActionResult> BankActions::run_pin_action(ActionRequest request,
     }
     if (name == "pin.change") {
         // The current PIN was verified (pin.verify) when it was typed; the proof says so.
-        if (!sealer_->proves_pin_verified(arg(request.args, "verified"), context.session_id,
-                                          context.phone)) {
-            co_return ActionResult{"unverified", {}};
-        }
+        if (!authority(request.args, context).proven) co_return ActionResult{"unverified", {}};
         std::string repeat = arg(request.args, "new_pin_repeat");
         std::string new_pin =
             sealer_->first_of_pair(arg(request.args, "new_pin"), context.session_id, repeat);
