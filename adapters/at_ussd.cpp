@@ -181,7 +181,7 @@ net::awaitable<HttpReply> handle_hop(std::shared_ptr<const HopServices> services
     }
     InFlight in_flight(services->limits);
     hop.deadline = deadline;
-    if (!request.client.is_unspecified()) hop.source = request.client.to_string();
+    hop.source = request.client;
     std::optional<SessionGate::Pass> pass = services->gate->try_enter(hop.session_id);
     if (!pass) pass = co_await services->gate->enter(hop.session_id, deadline);
     if (!pass) {

@@ -9,49 +9,63 @@ namespace hodi::adapters {
 namespace {
 
 constexpr std::chrono::minutes refill_period{1};
-// A shard is swept of full buckets (keys idle for a minute) after this many takes, so the map
-// holds the keys active in the last minute, not every key ever seen.
-constexpr std::size_t sweep_every = 4096;
+// Sources are a handful of AT addresses: a small table holds them all.
+constexpr std::size_t sources_max = 4096;
+
+std::size_t power_of_two_at_least(std::size_t value) {
+    std::size_t out = 1;
+    while (out < value) out <<= 1;
+    return out;
+}
 
 }  // namespace
+
+KeyedRate::KeyedRate(std::uint32_t per_minute, std::size_t keys_max) : per_minute_(per_minute) {
+    if (per_minute_ == 0) return;  // nothing is ever counted
+    const std::size_t sets = power_of_two_at_least(std::max<std::size_t>(keys_max / ways, 1));
+    set_mask_ = sets - 1;
+    slots_.resize(sets * ways);
+}
+
+bool KeyedRate::take(std::string_view key, std::chrono::steady_clock::time_point now) {
+    if (per_minute_ == 0) return true;
+    const double capacity = per_minute_;
+    const double per_second = capacity / std::chrono::duration<double>(refill_period).count();
+    const std::uint64_t key_hash = std::max<std::uint64_t>(std::hash<std::string_view>{}(key), 1);
+    const std::size_t set = key_hash & set_mask_;
+    const std::lock_guard lock(stripes_[set % stripe_count].mutex);
+    Slot* const first = &slots_[set * ways];
+    Slot* bucket = nullptr;
+    Slot* idle = nullptr;
+    Slot* fullest = first;
+    for (Slot* slot = first; slot != first + ways; ++slot) {
+        if (slot->key_hash == key_hash) {
+            bucket = slot;
+            break;
+        }
+        if (slot->key_hash == 0 || now - slot->refilled >= refill_period) {
+            if (idle == nullptr) idle = slot;
+        } else if (slot->tokens > fullest->tokens) {
+            fullest = slot;
+        }
+    }
+    if (bucket == nullptr) {
+        bucket = idle != nullptr ? idle : fullest;
+        *bucket = Slot{key_hash, now, capacity};
+    } else {
+        const double elapsed = std::chrono::duration<double>(now - bucket->refilled).count();
+        bucket->tokens = std::min(capacity, bucket->tokens + std::max(0.0, elapsed) * per_second);
+        bucket->refilled = now;
+    }
+    if (bucket->tokens < 1.0) return false;
+    bucket->tokens -= 1.0;
+    return true;
+}
 
 HopLimits::HopLimits(HopLimitSettings settings)
     : settings_(settings),
       phones_(settings.hops_per_phone_per_minute),
-      registrations_(settings.registrations_per_source_per_minute) {}
-
-bool KeyedRate::take(const std::string& key, std::chrono::steady_clock::time_point now) {
-    if (per_minute_ == 0) return true;
-    const double capacity = per_minute_;
-    const double per_second = capacity / std::chrono::duration<double>(refill_period).count();
-    Shard& shard = shards_[std::hash<std::string>{}(key) % shard_count];
-    const std::lock_guard lock(shard.mutex);
-    if (++shard.takes_since_sweep >= sweep_every) {
-        shard.takes_since_sweep = 0;
-        std::erase_if(shard.buckets, [now](const auto& entry) {
-            return now - entry.second.refilled >= refill_period;
-        });
-    }
-    const auto [found, fresh] = shard.buckets.try_emplace(key, Bucket{capacity, now});
-    Bucket& bucket = found->second;
-    if (!fresh) {
-        const double elapsed = std::chrono::duration<double>(now - bucket.refilled).count();
-        bucket.tokens = std::min(capacity, bucket.tokens + std::max(0.0, elapsed) * per_second);
-        bucket.refilled = now;
-    }
-    if (bucket.tokens < 1.0) return false;
-    bucket.tokens -= 1.0;
-    return true;
-}
-
-std::size_t KeyedRate::tracked() const {
-    std::size_t count = 0;
-    for (const Shard& shard : shards_) {
-        const std::lock_guard lock(shard.mutex);
-        count += shard.buckets.size();
-    }
-    return count;
-}
+      registrations_(settings.registrations_per_source_per_minute, sources_max) {}
 
 HopRefusal HopLimits::admit(const std::string& phone, bool new_dial,
                             std::chrono::steady_clock::time_point now) {

@@ -10,7 +10,8 @@
 #include <cstdint>
 #include <mutex>
 #include <string>
-#include <unordered_map>
+#include <string_view>
+#include <vector>
 
 namespace hodi::adapters {
 
@@ -31,32 +32,39 @@ struct HopLimitSettings {
 };
 
 // Token buckets keyed by text (a phone, a source address), each holding up to `per_minute`
-// and refilled continuously over a minute; keys idle for a minute are swept, so the map holds
-// the keys active in the last minute. Thread-safe.
+// and refilled continuously over a minute. They live in a fixed table of `sets_count` sets of
+// `ways` slots, a key's set picked by its hash: taking a token allocates nothing and touches one
+// set, however many phones dial. A bucket untouched for a minute is full, the same as none, so
+// its slot is free for another key. When every way of a set holds a key seen within the minute,
+// the fullest bucket gives way (its key starts again full): a crowded table can only loosen a
+// limit, never tighten it, and the key at its limit, whose bucket is the emptiest, stays held.
+// Two keys with one 64-bit hash share a bucket. Thread-safe.
 class KeyedRate {
 public:
-    explicit KeyedRate(std::uint32_t per_minute) : per_minute_(per_minute) {}
+    // `keys_max`: keys active within a minute that the table holds without evictions (rounded
+    // up to whole sets of a power of two).
+    explicit KeyedRate(std::uint32_t per_minute, std::size_t keys_max = 1U << 18);
     // Takes one token for `key`; false when it has none left. Always true when the rate is 0.
-    bool take(const std::string& key, std::chrono::steady_clock::time_point now);
-    std::size_t tracked() const;
+    bool take(std::string_view key, std::chrono::steady_clock::time_point now);
 
 private:
-    struct Bucket {
-        double tokens = 0;
+    static constexpr std::size_t ways = 4;
+    static constexpr std::size_t stripe_count = 64;
+    struct Slot {
+        std::uint64_t key_hash = 0;  // 0: never used
         std::chrono::steady_clock::time_point refilled{};
+        double tokens = 0;
     };
-    struct Shard {
-        mutable std::mutex mutex;
-        std::unordered_map<std::string, Bucket> buckets;
-        std::size_t takes_since_sweep = 0;
+    struct alignas(64) Stripe {
+        std::mutex mutex;
     };
-    static constexpr std::size_t shard_count = 16;
 
     std::uint32_t per_minute_;
-    std::array<Shard, shard_count> shards_;
+    std::size_t set_mask_ = 0;
+    std::vector<Slot> slots_;
+    std::array<Stripe, stripe_count> stripes_{};
 };
 
-// Why a hop was refused, if it was.
 enum class HopRefusal : std::uint8_t { none, phone_rate, overloaded };
 
 // Thread-safe.
@@ -73,12 +81,11 @@ public:
 
     // Counts one registration started from `source` (the client address, "" when unknown);
     // false when the source is over its rate.
-    bool admit_registration(const std::string& source, std::chrono::steady_clock::time_point now) {
+    bool admit_registration(std::string_view source, std::chrono::steady_clock::time_point now) {
         return registrations_.take(source, now);
     }
 
     std::size_t in_flight() const { return in_flight_.load(std::memory_order_relaxed); }
-    std::size_t tracked_phones() const { return phones_.tracked(); }
 
 private:
     HopLimitSettings settings_;

@@ -23,9 +23,10 @@ using engine::Step;
 // A registration from a source over its rate is answered `limited` without running: a flood of
 // made-up numbers creates no subscribers and no PIN hashing past the rate.
 bool registration_refused(const HopServices& services, const engine::ActionRequest& request,
-                          const std::string& source) {
+                          const boost::asio::ip::address& source) {
     if (request.name != "pin.register" || !services.limits) return false;
-    if (services.limits->admit_registration(source, std::chrono::steady_clock::now())) {
+    const std::string source_text = source.is_unspecified() ? std::string() : source.to_string();
+    if (services.limits->admit_registration(source_text, std::chrono::steady_clock::now())) {
         return false;
     }
     static LogThrottle throttle(std::chrono::minutes(1));
@@ -34,14 +35,15 @@ bool registration_refused(const HopServices& services, const engine::ActionReque
         spdlog::warn(
             "ussd: registrations from {} over their rate; refused ({} more since the "
             "last line)",
-            source.empty() ? "an unknown source" : source, held);
+            source_text.empty() ? "an unknown source" : source_text, held);
     }
     return true;
 }
 
 net::awaitable<Step> run_actions(std::shared_ptr<const engine::Menu> menu,
                                  std::shared_ptr<const HopServices> services,
-                                 std::string session_id, std::string source, Step step,
+                                 std::string session_id, boost::asio::ip::address source,
+                                 Step step,
                                  std::chrono::steady_clock::time_point deadline) {
     for (std::size_t count = 0; step.action; ++count) {
         HODI_ASSERT(count < engine::action_chain_max);

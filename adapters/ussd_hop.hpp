@@ -4,6 +4,7 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/address.hpp>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -63,7 +64,10 @@ struct HopRequest {
     std::string session_id;
     std::string phone;  ///< E.164, already normalised
     std::string text;   ///< AT's accumulated input, decoded; may hold a PIN: never log it
-    std::string source{};  ///< the client address the hop came from; "" when unknown
+    // The client address the hop came from; unspecified when unknown. Kept as an address:
+    // only a registration needs it as text, and formatting it on every hop costs more than a
+    // hop's session lookup.
+    boost::asio::ip::address source{};
     // When the subscriber stops waiting; actions do not start work after it.
     std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 };

@@ -60,6 +60,26 @@ TEST_CASE("a phone's hop rate refills over the minute and is its own") {
     CHECK(limits.in_flight() == 0);  // refusals hold no place
 }
 
+TEST_CASE("a phone at its limit stays held while a flood of other phones passes through") {
+    // Goal: the fixed table of buckets cannot be flushed by dialling from many numbers: a
+    // crowded set gives up its fullest bucket, never the emptiest. Method: a table of 64 keys,
+    // one phone spends its 3 hops, then 100,000 other phones take one hop each (crowding every
+    // set many times over) and the first phone is still refused; a minute later it is let in.
+    adapters::KeyedRate rate(3, 64);
+    const auto start = Clock::time_point{} + 1h;
+    for (int hop = 0; hop < 3; ++hop) CHECK(rate.take("+254700000001", start));
+    CHECK_FALSE(rate.take("+254700000001", start));
+    int refused_others = 0;
+    for (int caller = 0; caller < 100'000; ++caller) {
+        if (!rate.take("+2547" + std::to_string(10'000'000 + caller), start + 1s)) {
+            ++refused_others;
+        }
+    }
+    CHECK(refused_others == 0);  // each of them had its first hop
+    CHECK_FALSE(rate.take("+254700000001", start + 2s));
+    CHECK(rate.take("+254700000001", start + 62s));
+}
+
 TEST_CASE("a source's registration rate refills over the minute and is its own") {
     // Goal: one client address cannot register numbers without end. Method: a rate of 2.
     HopLimits limits({.registrations_per_source_per_minute = 2});

@@ -49,7 +49,10 @@ adapters::HopReply run(std::shared_ptr<const adapters::HopServices> services, st
                                         adapters::HopRequest{.session_id = std::move(session_id),
                                                              .phone = std::move(phone),
                                                              .text = std::string(text),
-                                                             .source = std::move(source)}),
+                                                             .source = source.empty()
+                                                                           ? net::ip::address()
+                                                                           : net::ip::make_address(
+                                                                                 source)}),
                       net::use_future);
     io.run();
     return reply.get();
