@@ -34,11 +34,12 @@ std::string next_claim_holder() {
 }
 
 net::awaitable<boost::system::result<storage::SessionStore::Claimed>> claim_and_load_by(
-    storage::SessionStore& store, std::string session_id, storage::SessionStore::Claim claim,
+    storage::SessionStore& store, std::string session_id, storage::SessionStore::Claim& claim,
     std::chrono::steady_clock::time_point deadline) {
     std::chrono::milliseconds pause = first_pause;
     std::optional<net::steady_timer> timer;
     for (;;) {
+        claim.sent = std::chrono::steady_clock::now();
         auto claimed = co_await store.claim_and_load(session_id, claim);
         if (!claimed || !claimed->busy) co_return claimed;
         if (std::chrono::steady_clock::now() + pause >= deadline) co_return claimed;

@@ -19,9 +19,10 @@ namespace net = boost::asio;
 std::string next_claim_holder();
 
 // claim_and_load(), retried while another hop holds the session (5 ms, doubling to 50 ms)
-// until `deadline`; still `busy` then.
+// until `deadline`; still `busy` then. Each attempt stamps `claim.sent`, so the claim it took
+// says when it was asked for. `claim` must outlive the awaiting.
 net::awaitable<boost::system::result<storage::SessionStore::Claimed>> claim_and_load_by(
-    storage::SessionStore& store, std::string session_id, storage::SessionStore::Claim claim,
+    storage::SessionStore& store, std::string session_id, storage::SessionStore::Claim& claim,
     std::chrono::steady_clock::time_point deadline);
 
 }  // namespace hodi::adapters

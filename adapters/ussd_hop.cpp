@@ -165,7 +165,9 @@ net::awaitable<void> unclaim(const HopServices& services, const HopRequest& requ
 
 net::awaitable<HopReply> run_hop(std::shared_ptr<const HopServices> services, HopRequest request) {
     std::shared_ptr<const engine::Menu> menu = services->menus->current();
-    std::string holder = services->store->shared() ? next_claim_holder() : std::string();
+    storage::SessionStore::Claim claim =
+        claim_for(*services, services->store->shared() ? next_claim_holder() : std::string());
+    const std::string& holder = claim.holder;
     // The stored session; in a store shared with other nodes also claimed for this hop, or
     // `busy` when another node's hop held it until this hop's deadline.
     boost::system::result<storage::SessionStore::Claimed> loaded(boost::system::in_place_value);
@@ -178,8 +180,8 @@ net::awaitable<HopReply> run_hop(std::shared_ptr<const HopServices> services, Ho
                 boost::system::in_place_error, plain.error());
         }
     } else {
-        loaded = co_await claim_and_load_by(*services->store, request.session_id,
-                                            claim_for(*services, holder), request.deadline);
+        loaded =
+            co_await claim_and_load_by(*services->store, request.session_id, claim, request.deadline);
     }
     if (!loaded || loaded->busy) {
         spdlog::warn("ussd session {}: {}", request.session_id,
@@ -187,13 +189,13 @@ net::awaitable<HopReply> run_hop(std::shared_ptr<const HopServices> services, Ho
                             : "load failed: " + loaded.error().message());
         // A claim made by a script whose answer was lost would hold the session for its whole
         // hold: free it if it is ours.
-        if (!loaded) co_await unclaim(*services, request, std::move(holder));
+        if (!loaded) co_await unclaim(*services, request, holder);
         co_return service_error_reply(*menu, menu->default_language);
     }
     if (std::optional<engine::Session>& stored = loaded->session) {
         const bool stranger = stored->phone != request.phone;
         if (stranger || is_repeat(*services->sealer, stored->last_reply, request.text)) {
-            co_await unclaim(*services, request, std::move(holder));
+            co_await unclaim(*services, request, holder);
             // A session never changes owner: whoever presents another's id gets nothing.
             if (stranger) {
                 spdlog::warn("ussd session {}: presented by another phone number; refused",
@@ -224,11 +226,11 @@ net::awaitable<HopReply> run_hop(std::shared_ptr<const HopServices> services, Ho
         ec = co_await services->store->save(std::move(kept.session), kept.ttl);
     } else {
         ec = co_await services->store->save_and_unclaim(std::move(kept.session), kept.ttl,
-                                                        holder);
+                                                        claim);
     }
     if (ec) {
         spdlog::warn("ussd session {}: save failed: {}", request.session_id, ec.message());
-        if (!holder.empty()) co_await unclaim(*services, request, std::move(holder));
+        if (!holder.empty()) co_await unclaim(*services, request, holder);
         // After END the session is over either way; only a repeat of this hop would miss it.
         if (!reply.end) co_return service_error_reply(*menu, language);
     }

@@ -172,6 +172,7 @@ std::shared_ptr<storage::SessionStore> open_session_store(const SessionSettings&
     if (sessions.backend == SessionBackend::redis) {
         storage::RedisSettings redis = sessions.redis;
         if (redis.connections <= 1) redis.connections = threads;
+        redis.one_thread = threads == 1;
         return std::make_shared<storage::RedisSessionStore>(io.get_executor(), redis);
     }
     auto memory = std::make_shared<storage::MemorySessionStore>(sessions.memory);

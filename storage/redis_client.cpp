@@ -2,6 +2,7 @@
 #include "storage/redis_client.hpp"
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "storage/redis_connection.hpp"
@@ -9,8 +10,19 @@
 
 namespace hodi::storage {
 
+namespace {
+
+net::any_io_executor connection_executor(const net::any_io_executor& executor,
+                                         const RedisSettings& settings) {
+    if (settings.one_thread) return executor;
+    return net::make_strand(executor);
+}
+
+}  // namespace
+
 RedisClient::RedisClient(const net::any_io_executor& executor, RedisSettings settings)
-    : connection_(std::make_shared<RedisConnection>(net::make_strand(executor),
+    : one_thread_(settings.one_thread),
+      connection_(std::make_shared<RedisConnection>(connection_executor(executor, settings),
                                                     std::move(settings))) {
     connection_->start();
 }
@@ -21,11 +33,23 @@ bool RedisClient::connected() const { return connection_->connected(); }
 
 net::awaitable<boost::system::result<RedisReply>> RedisClient::command(
     std::vector<std::string> args) {
+    std::vector<std::vector<std::string>> commands;
+    commands.push_back(std::move(args));
+    auto replies = co_await pipeline(std::move(commands));
+    if (!replies) co_return replies.error();
+    co_return std::move(replies->front());
+}
+
+net::awaitable<boost::system::result<std::vector<RedisReply>>> RedisClient::pipeline(
+    std::vector<std::vector<std::string>> commands) {
     // Failing fast here spares a trip through the strand while Redis is down.
     if (!connection_->connected()) co_return make_error_code(StoreError::unavailable);
-    co_return co_await net::co_spawn(connection_->strand(),
-                                     RedisConnection::run_command(connection_, std::move(args)),
-                                     net::use_awaitable);
+    if (one_thread_) {
+        co_return co_await RedisConnection::run_commands(connection_, std::move(commands));
+    }
+    co_return co_await net::co_spawn(
+        connection_->executor(), RedisConnection::run_commands(connection_, std::move(commands)),
+        net::use_awaitable);
 }
 
 RedisPool::RedisPool(const net::any_io_executor& executor, std::size_t size,

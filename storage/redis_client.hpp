@@ -36,6 +36,8 @@ struct RedisReply {
 
 // One connection to Redis, bound to its own strand. Thread-safe: command() may be awaited from
 // any thread; the work runs on the client's strand and the result comes back to the caller.
+// With RedisSettings::one_thread the connection runs on the executor itself, and command()
+// must be awaited on that executor's one thread.
 // Starts connecting when constructed and keeps reconnecting until destroyed.
 class RedisClient {
 public:
@@ -49,11 +51,16 @@ public:
     // with StoreError::timeout when no reply comes within settings.command_timeout; a reply
     // that arrives later is discarded. Replies of type error are values, not failures.
     net::awaitable<boost::system::result<RedisReply>> command(std::vector<std::string> args);
+    // Sends `commands` back to back in one write and awaits all their replies, in order: one
+    // round trip for all. Fails as command() does when any reply is missing.
+    net::awaitable<boost::system::result<std::vector<RedisReply>>> pipeline(
+        std::vector<std::vector<std::string>> commands);
 
     // True while the connection is up and authenticated.
     bool connected() const;
 
 private:
+    bool one_thread_;
     std::shared_ptr<RedisConnection> connection_;
 };
 

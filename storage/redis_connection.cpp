@@ -27,12 +27,12 @@ std::string endpoint_name(const RedisSettings& settings) {
 
 }  // namespace
 
-RedisConnection::RedisConnection(Strand strand, RedisSettings settings)
-    : strand_(std::move(strand)),
+RedisConnection::RedisConnection(net::any_io_executor executor, RedisSettings settings)
+    : executor_(std::move(executor)),
       settings_(std::move(settings)),
-      resolver_(strand_),
-      connect_timer_(strand_),
-      reconnect_timer_(strand_),
+      resolver_(executor_),
+      connect_timer_(executor_),
+      reconnect_timer_(executor_),
       backoff_(settings_.reconnect_backoff_min) {}
 
 RedisConnection::~RedisConnection() {
@@ -42,11 +42,11 @@ RedisConnection::~RedisConnection() {
 }
 
 void RedisConnection::start() {
-    net::post(strand_, [self = shared_from_this()] { self->begin_connect(); });
+    net::post(executor_, [self = shared_from_this()] { self->begin_connect(); });
 }
 
 void RedisConnection::stop() {
-    net::post(strand_, [self = shared_from_this()] { self->shut_down(); });
+    net::post(executor_, [self = shared_from_this()] { self->shut_down(); });
 }
 
 void RedisConnection::shut_down() {
@@ -102,7 +102,7 @@ void RedisConnection::connect_to(const std::string& address) {
         redisAsyncFree(context);
         return fail_attempt(reason);
     }
-    socket_.emplace(strand_);
+    socket_.emplace(executor_);
     error_code error;
     socket_->assign(context->c.fd, error);
     if (error) {

@@ -7,7 +7,6 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/system/result.hpp>
 #include <cstdint>
 #include <memory>
@@ -21,25 +20,24 @@ struct redisAsyncContext;
 
 namespace hodi::storage {
 
-// Not thread-safe: every member runs on strand() (connected() excepted). Kept alive by the
+// Not thread-safe: every member runs on executor() (connected() excepted), a strand unless the
+// whole server runs on one thread. Kept alive by the
 // handlers it has pending, so it outlives its RedisClient until its socket and timers are done.
 class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
 public:
-    using Strand = net::strand<net::any_io_executor>;
-
-    RedisConnection(Strand strand, RedisSettings settings);
+    RedisConnection(net::any_io_executor executor, RedisSettings settings);
     ~RedisConnection();
     RedisConnection(const RedisConnection&) = delete;
     RedisConnection& operator=(const RedisConnection&) = delete;
 
     void start();  ///< begins connecting (posted to the strand)
     void stop();   ///< closes for good (posted): pending commands fail with unavailable
-    const Strand& strand() const { return strand_; }
+    const net::any_io_executor& executor() const { return executor_; }
     bool connected() const { return connected_.load(std::memory_order_acquire); }
 
-    // Runs one command; must be spawned on strand().
-    static net::awaitable<boost::system::result<RedisReply>> run_command(
-        std::shared_ptr<RedisConnection> self, std::vector<std::string> args);
+    // Sends `commands` back to back and awaits every reply; must run on executor().
+    static net::awaitable<boost::system::result<std::vector<RedisReply>>> run_commands(
+        std::shared_ptr<RedisConnection> self, std::vector<std::vector<std::string>> commands);
 
 private:
     enum class State : std::uint8_t {
@@ -50,15 +48,20 @@ private:
         connected,
         stopped,      ///< stop() was called or the connection is being destroyed
     };
-    // One command awaiting its reply. Shared by the awaiting coroutine and hiredis, which holds
-    // a heap-allocated shared_ptr as privdata and always calls back exactly once (with the
-    // reply, or with null when the context is freed), so a reply arriving after the timeout
-    // still finds live memory.
+    // Commands sent together awaiting their replies. Shared by the awaiting coroutine and
+    // hiredis, which holds a heap-allocated shared_ptr per command as privdata and always calls
+    // back exactly once per command (with the reply, or with null when the context is freed),
+    // so a reply arriving after the timeout still finds live memory. Redis answers a
+    // connection's commands in order, so replies arrive in the order they were sent.
     struct PendingCommand {
-        explicit PendingCommand(const Strand& strand) : timer(strand) {}
-        net::steady_timer timer;  ///< the timeout; cancelled early when the reply arrives
-        std::optional<RedisReply> reply;
-        bool lost = false;  ///< the connection went down before the reply came
+        PendingCommand(const net::any_io_executor& executor, std::size_t count)
+            : timer(executor), awaited(count) {
+            replies.reserve(count);
+        }
+        net::steady_timer timer;  ///< the timeout; cancelled early when the last reply arrives
+        std::vector<RedisReply> replies;
+        std::size_t awaited;  ///< replies still to come
+        bool lost = false;    ///< the connection went down before every reply came
     };
 
     void begin_connect();
@@ -89,7 +92,7 @@ private:
     static void on_handshake_reply(redisAsyncContext* context, void* reply, void* data);
     static void on_command_reply(redisAsyncContext* context, void* reply, void* data);
 
-    Strand strand_;
+    net::any_io_executor executor_;
     RedisSettings settings_;
     net::ip::tcp::resolver resolver_;
     net::steady_timer connect_timer_;
@@ -107,6 +110,7 @@ private:
     bool read_waiting_ = false;  ///< an async_wait for reading is pending
     bool write_waiting_ = false;
     bool down_logged_ = false;   ///< the outage was logged once; quiet until reconnected
+    std::string wire_buffer_;    ///< the command send() is formatting, reused
 };
 
 }  // namespace hodi::storage

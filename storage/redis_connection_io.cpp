@@ -9,6 +9,7 @@
 #include <hiredis/hiredis.h>
 
 #include <array>
+#include <charconv>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -21,8 +22,13 @@ using boost::system::error_code;
 
 namespace {
 
-// Commands with at most this many arguments pass them to hiredis without allocating.
-constexpr std::size_t inline_args_max = 8;
+// "*3\r\n" (an array's length) or "$5\r\n" (a bulk string's).
+void append_resp_length(std::string& wire, char kind, std::size_t length) {
+    std::array<char, 24> digits{};
+    const auto end = std::to_chars(digits.data(), digits.data() + digits.size(), length).ptr;
+    wire.push_back(kind);
+    wire.append(digits.data(), end).append("\r\n");
+}
 
 RedisReply copy_reply(const redisReply& reply) {
     RedisReply out;
@@ -105,25 +111,19 @@ void RedisConnection::on_writable(const error_code& error, std::uint64_t attempt
 
 bool RedisConnection::send(const std::vector<std::string>& args,
                            const std::shared_ptr<PendingCommand>& pending) {
-    std::array<const char*, inline_args_max> inline_argv{};
-    std::array<std::size_t, inline_args_max> inline_sizes{};
-    std::vector<const char*> heap_argv;
-    std::vector<std::size_t> heap_sizes;
-    const char** argv = inline_argv.data();
-    std::size_t* sizes = inline_sizes.data();
-    if (args.size() > inline_args_max) {
-        heap_argv.resize(args.size());
-        heap_sizes.resize(args.size());
-        argv = heap_argv.data();
-        sizes = heap_sizes.data();
-    }
-    for (std::size_t index = 0; index < args.size(); ++index) {
-        argv[index] = args[index].data();
-        sizes[index] = args[index].size();
+    // The command in Redis's wire format (RESP: an array of bulk strings), written here into a
+    // buffer the connection keeps: hiredis's own formatting builds it through printf-style
+    // appends, several times the cost of the rest of a command's trip.
+    std::string& wire = wire_buffer_;
+    wire.clear();
+    append_resp_length(wire, '*', args.size());
+    for (const std::string& arg : args) {
+        append_resp_length(wire, '$', arg.size());
+        wire.append(arg).append("\r\n");
     }
     auto holder = std::make_unique<std::shared_ptr<PendingCommand>>(pending);
-    if (redisAsyncCommandArgv(context_, &on_command_reply, holder.get(),
-                              static_cast<int>(args.size()), argv, sizes) != REDIS_OK) {
+    if (redisAsyncFormattedCommand(context_, &on_command_reply, holder.get(), wire.data(),
+                                   wire.size()) != REDIS_OK) {
         return false;
     }
     holder.release();  // hiredis owns it now and hands it back to on_command_reply
@@ -137,29 +137,34 @@ void RedisConnection::on_command_reply(redisAsyncContext* context, void* reply, 
     auto& self = *static_cast<RedisConnection*>(context->data);
     if (self.in_flight_ > 0) --self.in_flight_;
     PendingCommand& pending = **holder;
-    if (reply != nullptr) {
-        pending.reply = copy_reply(*static_cast<const redisReply*>(reply));
+    if (reply != nullptr && !pending.lost) {
+        pending.replies.push_back(copy_reply(*static_cast<const redisReply*>(reply)));
     } else {
         pending.lost = true;
     }
-    // Wakes the awaiting coroutine (through the strand, never inside this callback). If it
-    // already gave up on a timeout, nothing waits and the reply is simply dropped.
-    pending.timer.cancel();
+    if (pending.awaited > 0) --pending.awaited;
+    // Wakes the awaiting coroutine (through its executor, never inside this callback) once
+    // every reply is in, or one is lost. If it already gave up on a timeout, nothing waits
+    // and the replies are simply dropped.
+    if (pending.awaited == 0 || pending.lost) pending.timer.cancel();
 }
 
-net::awaitable<boost::system::result<RedisReply>> RedisConnection::run_command(
-    std::shared_ptr<RedisConnection> self, std::vector<std::string> args) {
+net::awaitable<boost::system::result<std::vector<RedisReply>>> RedisConnection::run_commands(
+    std::shared_ptr<RedisConnection> self, std::vector<std::vector<std::string>> commands) {
     RedisConnection& connection = *self;
     if (connection.state_ != State::connected ||
-        connection.in_flight_ >= connection.settings_.commands_in_flight_max) {
+        connection.in_flight_ + commands.size() > connection.settings_.commands_in_flight_max) {
         co_return make_error_code(StoreError::unavailable);
     }
-    auto pending = std::make_shared<PendingCommand>(connection.strand_);
-    if (!connection.send(args, pending)) co_return make_error_code(StoreError::unavailable);
+    auto pending = std::make_shared<PendingCommand>(connection.executor_, commands.size());
+    for (const std::vector<std::string>& args : commands) {
+        // Those already sent still answer into `pending`, which outlives them.
+        if (!connection.send(args, pending)) co_return make_error_code(StoreError::unavailable);
+    }
     pending->timer.expires_after(connection.settings_.command_timeout);
     co_await pending->timer.async_wait(net::as_tuple(net::use_awaitable));
-    // The reply wins even if the timer fired at the same moment.
-    if (pending->reply) co_return std::move(*pending->reply);
+    // The replies win even if the timer fired at the same moment.
+    if (pending->replies.size() == commands.size()) co_return std::move(pending->replies);
     co_return make_error_code(pending->lost ? StoreError::unavailable : StoreError::timeout);
 }
 

@@ -33,17 +33,10 @@ std::vector<std::string> set_command(std::string key, std::string value, std::ch
     return args;
 }
 
-// The hop's claim (KEYS[2], set only if absent, for ARGV[2] ms) and its session (KEYS[1]) in
-// one trip: {0} while another hop holds it; {1} claimed, no session; {1, value} claimed.
-constexpr std::string_view claim_and_load_script =
-    "if not redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {0} end "
-    "local value = redis.call('GET', KEYS[1]) "
-    "if value then return {1, value} end "
-    "return {1}";
-
 // The session saved (KEYS[1], value ARGV[1] for ARGV[2] ms) and the claim (KEYS[2]) deleted
 // only while it is still this hop's (ARGV[3]): one that expired and was taken by a later hop
-// stays with that hop.
+// stays with that hop. For a hop that took longer than half its hold, which a plain DEL is not
+// safe for.
 constexpr std::string_view save_and_unclaim_script =
     "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) "
     "if redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end "
@@ -68,14 +61,41 @@ std::string milliseconds_text(std::chrono::milliseconds duration) {
     return std::to_string(std::max<long long>(duration.count(), 1));
 }
 
-std::vector<std::string> claim_and_load_command(std::string session_key, std::string claim_key,
-                                                SessionStore::Claim claim) {
-    std::vector<std::string> args = script_command(claim_and_load_script, 2);
-    args.push_back(std::move(session_key));
-    args.push_back(std::move(claim_key));
-    args.push_back(std::move(claim.holder));
-    args.push_back(milliseconds_text(claim.hold));
-    return args;
+// The claim (SET NX: only if no hop holds the session) and the session's GET, pipelined: the
+// GET's answer counts only when the claim was taken, and the claim is taken before the GET
+// reads, so no other hop can save between them.
+std::vector<std::vector<std::string>> claim_and_load_commands(std::string session_key,
+                                                              std::string claim_key,
+                                                              SessionStore::Claim claim) {
+    std::vector<std::vector<std::string>> commands;
+    commands.reserve(2);
+    std::vector<std::string> set_claim = key_command("SET", std::move(claim_key));
+    set_claim.push_back(std::move(claim.holder));
+    set_claim.emplace_back("NX");
+    set_claim.emplace_back("PX");
+    set_claim.push_back(milliseconds_text(claim.hold));
+    commands.push_back(std::move(set_claim));
+    commands.push_back(key_command("GET", std::move(session_key)));
+    return commands;
+}
+
+// The session's SET and the claim's DEL, pipelined: for a claim that cannot have expired yet,
+// so it is still this hop's.
+std::vector<std::vector<std::string>> save_and_delete_claim_commands(
+    std::string session_key, std::string claim_key, std::string value,
+    std::chrono::seconds ttl) {
+    std::vector<std::vector<std::string>> commands;
+    commands.reserve(2);
+    commands.push_back(set_command(std::move(session_key), std::move(value), ttl));
+    commands.push_back(key_command("DEL", std::move(claim_key)));
+    return commands;
+}
+
+// Whether `claim` surely has not expired: Redis set it after `sent`, for `hold`. Half the hold
+// is kept as margin against the two clocks' drift and a Redis that was slow to set it.
+bool claim_surely_held(const SessionStore::Claim& claim) {
+    if (claim.sent == std::chrono::steady_clock::time_point{}) return false;
+    return std::chrono::steady_clock::now() < claim.sent + claim.hold / 2;
 }
 
 std::vector<std::string> save_and_unclaim_command(std::string session_key, std::string claim_key,
@@ -137,32 +157,39 @@ net::awaitable<boost::system::error_code> RedisSessionStore::save(engine::Sessio
 net::awaitable<boost::system::result<SessionStore::Claimed>> RedisSessionStore::claim_and_load(
     std::string session_id, Claim claim) {
     using Result = boost::system::result<Claimed>;
-    auto reply = co_await pool_.next().command(
-        claim_and_load_command(key(session_id), claim_key(session_id), std::move(claim)));
-    if (!reply) co_return Result(boost::system::in_place_error, reply.error());
-    const auto& parts = reply->elements;
-    if (reply->type != RedisReply::Type::array || parts.empty() ||
-        parts[0].type != RedisReply::Type::integer) {
+    auto replies = co_await pool_.next().pipeline(
+        claim_and_load_commands(key(session_id), claim_key(session_id), std::move(claim)));
+    if (!replies) co_return Result(boost::system::in_place_error, replies.error());
+    const RedisReply& claimed = (*replies)[0];
+    const RedisReply& stored = (*replies)[1];
+    if (claimed.type == RedisReply::Type::nil) co_return Claimed{true, std::nullopt};
+    if (!claimed.is_status("OK")) co_return Result(boost::system::in_place_error, unexpected_reply());
+    if (stored.type == RedisReply::Type::nil) co_return Claimed{false, std::nullopt};
+    if (stored.type != RedisReply::Type::string) {
         co_return Result(boost::system::in_place_error, unexpected_reply());
     }
-    if (parts[0].integer == 0) co_return Claimed{true, std::nullopt};
-    if (parts.size() < 2) co_return Claimed{false, std::nullopt};
-    if (parts[1].type != RedisReply::Type::string) {
-        co_return Result(boost::system::in_place_error, unexpected_reply());
-    }
-    auto session = decode_session(parts[1].text);
+    auto session = decode_session(stored.text);
     if (!session) co_return Result(boost::system::in_place_error, session.error());
     co_return Claimed{false, std::move(*session)};
 }
 
 net::awaitable<boost::system::error_code> RedisSessionStore::save_and_unclaim(
-    engine::Session session, std::chrono::seconds ttl, std::string holder) {
+    engine::Session session, std::chrono::seconds ttl, Claim claim) {
     std::string value = encode_session(session);
     if (value.size() > settings_.session_bytes_max) {
         co_return make_error_code(boost::system::errc::value_too_large);
     }
+    if (claim_surely_held(claim)) {
+        auto replies = co_await pool_.next().pipeline(save_and_delete_claim_commands(
+            key(session.id), claim_key(session.id), std::move(value), ttl));
+        if (!replies) co_return replies.error();
+        if (!(*replies)[0].is_status("OK") || (*replies)[1].type != RedisReply::Type::integer) {
+            co_return unexpected_reply();
+        }
+        co_return boost::system::error_code{};
+    }
     auto reply = co_await pool_.next().command(save_and_unclaim_command(
-        key(session.id), claim_key(session.id), std::move(value), ttl, std::move(holder)));
+        key(session.id), claim_key(session.id), std::move(value), ttl, std::move(claim.holder)));
     if (!reply) co_return reply.error();
     if (reply->type != RedisReply::Type::integer) co_return unexpected_reply();
     co_return boost::system::error_code{};

@@ -31,15 +31,17 @@ public:
     bool ready() const override { return pool_.connected(); }
 
     // Every node on the same Redis and prefix shares the sessions, so hops claim them (unless
-    // RedisSettings::claim_sessions is off): a key
-    // beside the session's ("...#hop"), set only if absent, expiring after the hold. The claim
-    // rides on the hop's GET and SET (one Lua script each), so it costs no round trip.
+    // RedisSettings::claim_sessions is off): a key beside the session's ("...#hop"), set only
+    // if absent, expiring after the hold. The claim rides in the round trips of the hop's GET
+    // and SET, pipelined with them, so it costs no round trip of its own. A claim is freed by
+    // a plain DEL while it cannot have expired yet (within half its hold of being asked for),
+    // and past that by a script that deletes it only if it is still this hop's.
     bool shared() const override { return settings_.claim_sessions; }
     net::awaitable<boost::system::result<Claimed>> claim_and_load(std::string session_id,
                                                                   Claim claim) override;
     net::awaitable<boost::system::error_code> save_and_unclaim(engine::Session session,
                                                                std::chrono::seconds ttl,
-                                                               std::string holder) override;
+                                                               Claim claim) override;
     net::awaitable<boost::system::error_code> unclaim(std::string session_id,
                                                       std::string holder) override;
 

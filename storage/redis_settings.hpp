@@ -37,6 +37,9 @@ struct RedisSettings {
     /// A deployment of one node may turn it off: its own gate is enough, and the claim costs
     /// about a fifth of the hop rate with Redis.
     bool claim_sessions = true;
+    /// Set by the server when every caller runs on one thread of the executor's io_context:
+    /// commands then run inline on it, without a strand to hop through.
+    bool one_thread = false;
 };
 
 // Reads "redis://[[user]:password@]HOST[:PORT][/DB]" into `base` (keeping its other fields).

@@ -53,6 +53,10 @@ public:
     struct Claim {
         std::string holder;
         std::chrono::milliseconds hold{0};
+        // When the claim that holds was asked for (the clock before its round trip): the store
+        // set it no earlier, so it cannot expire before `sent + hold`. Unknown (the default):
+        // freeing it always checks that it is still this holder's.
+        std::chrono::steady_clock::time_point sent{};
     };
     // load() for a hop that first claims the session, in the same round trip: `busy` while
     // another hop holds it (nothing loaded, nothing claimed).
@@ -70,11 +74,11 @@ public:
         }
         co_return Claimed{false, std::move(*loaded)};
     }
-    // save() that also frees the claim if `holder` still has it (not after it expired and a
-    // later hop took it), in the same round trip.
+    // save() that also frees `claim` (the one claim_and_load took for this hop) if its holder
+    // still has it (not after it expired and a later hop took it), in the same round trip.
     virtual net::awaitable<boost::system::error_code> save_and_unclaim(
-        engine::Session session, std::chrono::seconds ttl, std::string holder) {
-        (void)holder;
+        engine::Session session, std::chrono::seconds ttl, Claim claim) {
+        (void)claim;
         co_return co_await save(std::move(session), ttl);
     }
     // Frees the claim of a hop that saves nothing (a replayed repeat, a refused hop).

@@ -53,11 +53,14 @@ net::awaitable<boost::system::error_code> erase(RedisSessionStore& store, std::s
 
 using Claimed = boost::system::result<hodi::storage::SessionStore::Claimed>;
 
-hodi::storage::SessionStore::Claim claim_by(std::string holder,
-                                            milliseconds hold = milliseconds(10'000)) {
+// A claim as a hop holds it; `sent` left unknown unless given.
+hodi::storage::SessionStore::Claim claim_by(
+    std::string holder, milliseconds hold = milliseconds(10'000),
+    std::chrono::steady_clock::time_point sent = std::chrono::steady_clock::time_point{}) {
     hodi::storage::SessionStore::Claim claim;
     claim.holder = std::move(holder);
     claim.hold = hold;
+    claim.sent = sent;
     return claim;
 }
 net::awaitable<Claimed> claim_load(RedisSessionStore& store, std::string id,
@@ -65,8 +68,8 @@ net::awaitable<Claimed> claim_load(RedisSessionStore& store, std::string id,
     co_return co_await store.claim_and_load(std::move(id), std::move(claim));
 }
 net::awaitable<boost::system::error_code> save_unclaim(RedisSessionStore& store, Session session,
-                                                       std::string holder) {
-    co_return co_await store.save_and_unclaim(std::move(session), seconds(180), std::move(holder));
+                                                       hodi::storage::SessionStore::Claim claim) {
+    co_return co_await store.save_and_unclaim(std::move(session), seconds(180), std::move(claim));
 }
 net::awaitable<boost::system::error_code> unclaim(RedisSessionStore& store, std::string id,
                                                   std::string holder) {
@@ -230,8 +233,15 @@ TEST_CASE("a session is claimed by one hop at a time, across every store on the 
     const long long held = a.server.integer({"PTTL", claim_key});
     CHECK(held > 0);
     CHECK(held <= 10'000);
-    CHECK_FALSE(on_a(save_unclaim(*a.store, sample("ATUid_1"), "a:1")));
+    // A claim asked for a moment ago cannot have expired: freed by a plain DEL, no script.
+    a.server.command({"CONFIG", "RESETSTAT"});
+    CHECK_FALSE(on_a(save_unclaim(*a.store, sample("ATUid_1"),
+                                  claim_by("a:1", milliseconds(10'000),
+                                           std::chrono::steady_clock::now()))));
     CHECK(a.server.integer({"EXISTS", claim_key}) == 0);
+    const std::string stats = a.server.command({"INFO", "commandstats"});
+    CHECK(stats.find("cmdstat_del") != std::string::npos);
+    CHECK(stats.find("cmdstat_eval") == std::string::npos);
 
     const Claimed third = on_b(claim_load(b, "ATUid_1", claim_by("b:2")));
     REQUIRE(third.has_value());
@@ -239,7 +249,8 @@ TEST_CASE("a session is claimed by one hop at a time, across every store on the 
     REQUIRE(third->session.has_value());
     CHECK(third->session->hops == 3);  // the session the first hop saved
     CHECK_FALSE(on_a(unclaim(*a.store, "ATUid_1", "a:1")));  // not a:1's any more
-    CHECK_FALSE(on_a(save_unclaim(*a.store, sample("ATUid_1"), "a:1")));
+    // Freeing a claim of unknown age checks its holder first: b:2's stays.
+    CHECK_FALSE(on_a(save_unclaim(*a.store, sample("ATUid_1"), claim_by("a:1"))));
     CHECK(a.server.integer({"EXISTS", claim_key}) == 1);
     CHECK_FALSE(on_b(unclaim(b, "ATUid_1", "b:2")));
     CHECK(a.server.integer({"EXISTS", claim_key}) == 0);
