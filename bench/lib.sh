@@ -1,12 +1,13 @@
 # Shell helpers shared by the bench scripts: sourced, never run. Expects `set -euo pipefail`
 # and `root` (the checkout). Provides: pids (servers to stop on exit), log_dir (removed on
-# exit), build_release, pick_port, wait_for_port, field, median, medians.
+# exit), build_release, pick_port, wait_for_port, run_alone, field, median, medians.
 
 pids=()
 log_dir=$(mktemp -d)
 cleanup() {
     for pid in "${pids[@]}"; do
         kill "$pid" 2>/dev/null || true
+        kill -CONT "$pid" 2>/dev/null || true  # a stopped server acts on SIGTERM once resumed
     done
     for pid in "${pids[@]}"; do
         wait "$pid" 2>/dev/null || true
@@ -54,6 +55,20 @@ wait_for_port() {  # wait_for_port PORT [SECONDS]: until something listens (10 s
     done
     echo "nothing listens on 127.0.0.1:$port after $seconds s" >&2
     return 1
+}
+
+# run_alone PID...: of the servers in `pids`, only these run; the others are stopped (SIGSTOP)
+# until their own turn. The servers share one CPU, so a server left running would spend the
+# measured server's time on its deferred work: Redis expiring the keys of an earlier run all at
+# once, hodi purging the sessions of an earlier run. Stopped, each pays for its own.
+run_alone() {
+    local pid
+    for pid in "${pids[@]}"; do
+        kill -STOP "$pid" 2>/dev/null || true
+    done
+    for pid in "$@"; do
+        kill -CONT "$pid" 2>/dev/null || true
+    done
 }
 
 field() {  # field JSON NAME: one number from the load generator's JSON line

@@ -30,10 +30,12 @@ pick_port >"$log_dir/port" && open_port=$(<"$log_dir/port")
 (cd "$root" && HODI_THREADS=1 HODI_ACTIONS=demo exec taskset -c "$server_cpu" "$build/hodi" serve \
     --listen "127.0.0.1:$limited_port" >"$log_dir/limited.log" 2>&1) &
 pids+=($!)
+limited_pid=$!
 (cd "$root" && HODI_THREADS=1 HODI_ACTIONS=demo HODI_HOPS_PER_PHONE_PER_MINUTE=0 \
     HODI_HOPS_IN_FLIGHT_MAX=0 exec taskset -c "$server_cpu" "$build/hodi" serve \
     --listen "127.0.0.1:$open_port" >"$log_dir/open.log" 2>&1) &
 pids+=($!)
+open_pid=$!
 wait_for_port "$limited_port" || { cat "$log_dir/limited.log" >&2; exit 1; }
 wait_for_port "$open_port" || { cat "$log_dir/open.log" >&2; exit 1; }
 
@@ -48,7 +50,9 @@ echo "|---:|---|---:|---:|---:|---:|---:|"
 for connections in $connections_list; do
     limited="" open=""
     for _ in $(seq 1 "$rounds"); do
+        run_alone "$open_pid"
         open+=$(load "limits off" "$open_port" "$connections")$'\n'
+        run_alone "$limited_pid"
         limited+=$(load "limits on" "$limited_port" "$connections")$'\n'
     done
     open=$(medians "limits off" "${open%$'\n'}")

@@ -39,20 +39,24 @@ pick_port >"$log_dir/port" && redis_hodi_port=$(<"$log_dir/port")
 taskset -c "$server_cpu" "$build/bench/bench_ceiling_server" --listen "127.0.0.1:$ceiling_port" \
     2>"$log_dir/ceiling.log" &
 pids+=($!)
+ceiling_pid=$!
 # hodi serves the shipped menu (menus/hodi.yaml, in-memory sessions) on one I/O thread.
 (cd "$root" && HODI_THREADS=1 HODI_ACTIONS=demo exec taskset -c "$server_cpu" "$build/hodi" serve \
     --listen "127.0.0.1:$hodi_port" >"$log_dir/hodi.log" 2>&1) &
 pids+=($!)
+hodi_pid=$!
 # The same hodi with its sessions in Redis. Redis is part of the server side, so it shares CPU 0
 # with hodi: the load still has CPU 1 to itself.
 taskset -c "$server_cpu" redis-server --port "$redis_port" --bind 127.0.0.1 --save "" \
     --appendonly no --dir "$log_dir" >"$log_dir/redis.log" 2>&1 &
 pids+=($!)
+redis_pid=$!
 wait_for_port "$redis_port"
 (cd "$root" && HODI_THREADS=1 HODI_ACTIONS=demo HODI_SESSIONS=redis HODI_REDIS_URL="redis://127.0.0.1:$redis_port/0" \
     exec taskset -c "$server_cpu" "$build/hodi" serve --listen "127.0.0.1:$redis_hodi_port" \
     >"$log_dir/hodi-redis.log" 2>&1) &
 pids+=($!)
+redis_hodi_pid=$!
 wait_for_port "$ceiling_port"
 wait_for_port "$hodi_port" || { cat "$log_dir/hodi.log" >&2; exit 1; }
 wait_for_port "$redis_hodi_port" || { cat "$log_dir/hodi-redis.log" >&2; exit 1; }
@@ -89,8 +93,11 @@ measured_row() {  # measured_row CONNECTIONS OFFERED [load args]: the servers in
     local connections=$1 offered=$2 ceiling="" hodi="" redis=""
     shift 2
     for _ in $(seq 1 "$rounds"); do
+        run_alone "$ceiling_pid"
         ceiling+=$(load ceiling "$ceiling_port" "$connections" --early-end ok "$@")$'\n'
+        run_alone "$hodi_pid"
         hodi+=$(load hodi "$hodi_port" "$connections" "$@")$'\n'
+        run_alone "$redis_pid" "$redis_hodi_pid"
         redis+=$(load hodi+redis "$redis_hodi_port" "$connections" "$@")$'\n'
     done
     row "$connections" "$offered" "$(medians ceiling "${ceiling%$'\n'}")" \
