@@ -126,10 +126,11 @@ namespace {
 // budget, as a hop that started finishes (and keeps its claim) after its reply was due.
 constexpr int claim_hold_budgets = 3;
 
+// The claim of a hop on a shared store; one with no holder (nothing to claim) on another.
 // Built outside the coroutine: g++ 12 miscompiles braced initialisers of strings inside one.
-storage::SessionStore::Claim claim_for(const HopServices& services, std::string holder) {
+storage::SessionStore::Claim claim_for(const HopServices& services) {
     storage::SessionStore::Claim claim;
-    claim.holder = std::move(holder);
+    if (services.store->shared()) claim.holder = next_claim_holder();
     claim.hold = services.settings.hop_budget * claim_hold_budgets;
     return claim;
 }
@@ -165,8 +166,7 @@ net::awaitable<void> unclaim(const HopServices& services, const HopRequest& requ
 
 net::awaitable<HopReply> run_hop(std::shared_ptr<const HopServices> services, HopRequest request) {
     std::shared_ptr<const engine::Menu> menu = services->menus->current();
-    storage::SessionStore::Claim claim =
-        claim_for(*services, services->store->shared() ? next_claim_holder() : std::string());
+    storage::SessionStore::Claim claim = claim_for(*services);
     const std::string& holder = claim.holder;
     // The stored session; in a store shared with other nodes also claimed for this hop, or
     // `busy` when another node's hop held it until this hop's deadline.
@@ -180,8 +180,8 @@ net::awaitable<HopReply> run_hop(std::shared_ptr<const HopServices> services, Ho
                 boost::system::in_place_error, plain.error());
         }
     } else {
-        loaded =
-            co_await claim_and_load_by(*services->store, request.session_id, claim, request.deadline);
+        loaded = co_await claim_and_load_by(*services->store, request.session_id, claim,
+                                            request.deadline);
     }
     if (!loaded || loaded->busy) {
         spdlog::warn("ussd session {}: {}", request.session_id,

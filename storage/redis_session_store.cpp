@@ -163,7 +163,9 @@ net::awaitable<boost::system::result<SessionStore::Claimed>> RedisSessionStore::
     const RedisReply& claimed = (*replies)[0];
     const RedisReply& stored = (*replies)[1];
     if (claimed.type == RedisReply::Type::nil) co_return Claimed{true, std::nullopt};
-    if (!claimed.is_status("OK")) co_return Result(boost::system::in_place_error, unexpected_reply());
+    if (!claimed.is_status("OK")) {
+        co_return Result(boost::system::in_place_error, unexpected_reply());
+    }
     if (stored.type == RedisReply::Type::nil) co_return Claimed{false, std::nullopt};
     if (stored.type != RedisReply::Type::string) {
         co_return Result(boost::system::in_place_error, unexpected_reply());

@@ -35,7 +35,7 @@ struct RedisSettings {
     /// Each hop claims its session in Redis, so that hops of one session never run on two
     /// nodes at once (an AT retry a load balancer sends elsewhere waits for the hop in flight).
     /// A deployment of one node may turn it off: its own gate is enough, and the claim costs
-    /// about a fifth of the hop rate with Redis.
+    /// 5-15% of the hop rate with Redis (bench/README.md).
     bool claim_sessions = true;
     /// Set by the server when every caller runs on one thread of the executor's io_context:
     /// commands then run inline on it, without a strand to hop through.

@@ -56,7 +56,8 @@ void absorb_part(EVP_MD_CTX* context, std::string_view part) {
 }
 
 // A SHA-256 state that has hashed `block` (the key XOR a pad), to be copied from.
-std::shared_ptr<const EVP_MD_CTX> absorbed(const std::array<unsigned char, sha256_block_bytes>& block) {
+std::shared_ptr<const EVP_MD_CTX> absorbed(
+    const std::array<unsigned char, sha256_block_bytes>& block) {
     DigestContext context(EVP_MD_CTX_new());
     if (!context || EVP_DigestInit_ex(context.get(), EVP_sha256(), nullptr) != 1) {
         digest_failed();

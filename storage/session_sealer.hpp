@@ -52,9 +52,10 @@ public:
 private:
     // HMAC-SHA-256 with its key already absorbed: the inner and outer SHA-256 states after the
     // key's padded block, so each digest hashes only its own bytes (two compressions, not four).
-    // OpenSSL's SHA-256 uses the CPU's SHA extensions where there are any; a proof or seal costs
-    // about a fifth of libsodium's portable one, and several are made per session. The states
-    // are only ever copied from, so one sealer serves every thread.
+    // OpenSSL's SHA-256 uses the CPU's SHA extensions where there are any: several digests are
+    // made per session, and they took less than half the time libsodium's portable SHA-256 did
+    // (bench/README.md). The states are only ever copied from, so one sealer serves every
+    // thread.
     struct KeyedHmac {
         std::shared_ptr<const evp_md_ctx_st> inner;
         std::shared_ptr<const evp_md_ctx_st> outer;

@@ -44,8 +44,8 @@ std::string length_prefixed(std::string_view part) {
 std::string expected_digest(std::string_view prefix, std::string_view purpose,
                             std::string_view a, std::string_view b) {
     const auto key = hmac(pepper, purpose);
-    const auto digest = hmac(std::string_view(reinterpret_cast<const char*>(key.data()), key.size()),
-                             length_prefixed(a) + length_prefixed(b));
+    const std::string_view key_text(reinterpret_cast<const char*>(key.data()), key.size());
+    const auto digest = hmac(key_text, length_prefixed(a) + length_prefixed(b));
     std::array<char, 65> hex{};
     sodium_bin2hex(hex.data(), hex.size(), digest.data(), digest.size());
     return std::string(prefix) + hex.data();
