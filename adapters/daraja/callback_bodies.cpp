@@ -2,12 +2,11 @@
 #include "adapters/daraja/callback_bodies.hpp"
 
 #include <algorithm>
-#include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 #include <cctype>
-#include <cmath>
 #include <functional>
 
+#include "adapters/daraja/json_fields.hpp"
 #include "engine/phone.hpp"
 
 namespace hodi::adapters::daraja {
@@ -16,107 +15,17 @@ namespace json = boost::json;
 
 namespace {
 
-// Ids and codes are short: anything longer is not Daraja's.
-constexpr std::size_t id_chars_max = 64;
-// Far above any M-Pesa transaction (250,000 KES at most today), far below overflow.
-constexpr std::int64_t amount_kes_max = 1'000'000'000;
-
-bool printable_ascii(std::string_view text) {
-    return std::all_of(text.begin(), text.end(),
-                       [](unsigned char c) { return c >= 0x20 && c < 0x7f; });
-}
-
-bool all_digits(std::string_view text) {
-    return !text.empty() && std::all_of(text.begin(), text.end(),
-                                        [](unsigned char c) { return std::isdigit(c) != 0; });
-}
-
-const json::object* member_object(const json::object& object, std::string_view key) {
-    const json::value* found = object.if_contains(key);
-    return found != nullptr ? found->if_object() : nullptr;
-}
-
-// A string member that is an id: present, not empty, short, printable.
-std::optional<std::string> id_member(const json::object& object, std::string_view key) {
-    const json::value* found = object.if_contains(key);
-    const json::string* text = found != nullptr ? found->if_string() : nullptr;
-    if (text == nullptr || text->empty() || text->size() > id_chars_max ||
-        !printable_ascii(*text)) {
-        return std::nullopt;
-    }
-    return std::string(*text);
-}
-
-std::string text_member(const json::object& object, std::string_view key) {
-    const json::value* found = object.if_contains(key);
-    const json::string* text = found != nullptr ? found->if_string() : nullptr;
-    return text != nullptr ? std::string(*text) : std::string();
-}
-
-// An integer or a string as text (Daraja sends shortcodes, dates and phone numbers as either);
-// "" for anything else. Integers past 2^53 stay exact: never read through a double.
-std::string scalar_text(const json::value& value) {
-    if (const std::int64_t* number = value.if_int64()) return std::to_string(*number);
-    if (const std::uint64_t* number = value.if_uint64()) return std::to_string(*number);
-    if (const json::string* text = value.if_string()) return std::string(*text);
-    return {};
-}
-
-std::string number_text_member(const json::object& object, std::string_view key) {
-    const json::value* found = object.if_contains(key);
-    return found != nullptr ? scalar_text(*found) : std::string();
-}
-
-std::optional<ResultCode> result_code_of(const json::value* value) {
-    if (value == nullptr) return std::nullopt;
-    if (const std::int64_t* number = value->if_int64()) return ResultCode{std::to_string(*number)};
-    if (const std::uint64_t* number = value->if_uint64()) {
-        return ResultCode{std::to_string(*number)};
-    }
-    const json::string* text = value->if_string();
-    const auto code_char = [](unsigned char c) { return std::isalnum(c) != 0 || c == '_'; };
-    if (text == nullptr || text->empty() || text->size() > id_chars_max ||
-        !std::all_of(text->begin(), text->end(), code_char)) {
-        return std::nullopt;
-    }
-    // "0017" and 17 are one code.
-    if (all_digits(*text) && text->size() < 19) {
-        return ResultCode{std::to_string(std::stoll(std::string(*text)))};
-    }
-    return ResultCode{std::string(*text)};
-}
-
-// "150.00", "150", 150 or 150.0 as whole shillings; nothing for fractions, signs, junk.
-std::optional<std::int64_t> whole_kes(const json::value& value) {
-    std::optional<std::int64_t> amount;
-    if (const std::int64_t* number = value.if_int64()) amount = *number;
-    if (const std::uint64_t* number = value.if_uint64()) {
-        if (*number <= static_cast<std::uint64_t>(amount_kes_max)) {
-            amount = static_cast<std::int64_t>(*number);
-        }
-    }
-    if (const double* number = value.if_double()) {
-        if (std::isfinite(*number) && *number >= 0 && *number <= amount_kes_max &&
-            std::floor(*number) == *number) {
-            amount = static_cast<std::int64_t>(*number);
-        }
-    }
-    if (const json::string* text = value.if_string()) {
-        const std::string_view digits(*text);
-        const std::size_t point = digits.find('.');
-        const std::string_view whole = digits.substr(0, point);
-        const std::string_view fraction =
-            point == std::string_view::npos ? std::string_view() : digits.substr(point + 1);
-        const bool zero_fraction =
-            std::all_of(fraction.begin(), fraction.end(), [](char c) { return c == '0'; });
-        if (all_digits(whole) && whole.size() <= 10 && fraction.size() <= 2 && zero_fraction &&
-            (point == std::string_view::npos || !fraction.empty())) {
-            amount = std::stoll(std::string(whole));
-        }
-    }
-    if (!amount || *amount < 1 || *amount > amount_kes_max) return std::nullopt;
-    return amount;
-}
+using json_fields::all_digits;
+using json_fields::id_chars_max;
+using json_fields::id_member;
+using json_fields::member_object;
+using json_fields::number_text_member;
+using json_fields::parse_object;
+using json_fields::printable_ascii;
+using json_fields::result_code_of;
+using json_fields::scalar_text;
+using json_fields::text_member;
+using json_fields::whole_kes;
 
 // YYYYMMDDHHmmss, as a JSON number or string.
 std::optional<std::string> timestamp_of(const json::value& value) {
@@ -144,21 +53,6 @@ std::optional<std::string> phone_of(const json::value& value) {
     const auto msisdn = engine::normalise_msisdn(scalar_text(value));
     if (!msisdn) return std::nullopt;
     return msisdn->e164();
-}
-
-std::optional<json::object> parse_object(std::string_view body, std::string& problem) {
-    boost::system::error_code error;
-    json::value parsed = json::parse(body, error);
-    if (error) {
-        problem = "not JSON: " + error.message();
-        return std::nullopt;
-    }
-    json::object* object = parsed.if_object();
-    if (object == nullptr) {
-        problem = "not a JSON object";
-        return std::nullopt;
-    }
-    return std::move(*object);
 }
 
 // Calls `use(name, value)` for each item of a Daraja list: an array of {NameKey, Value}

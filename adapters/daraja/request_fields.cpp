@@ -64,11 +64,12 @@ std::optional<std::string> prompt_text_problem(std::string_view text, std::size_
                std::to_string(chars_max);
     }
     const auto unsafe = std::find_if(text.begin(), text.end(), [](unsigned char c) {
-        return !(std::isalnum(c) != 0 || c == ' ');
+        return !(std::isalnum(c) != 0 || c == ' ' || c == '-');
     });
     if (unsafe != text.end()) {
         return "holds '" + std::string(1, *unsafe) +
-               "'; Daraja drops prompts with anything but letters, digits and spaces";
+               "'; Daraja drops prompts with anything but letters, digits, spaces and "
+               "hyphens";
     }
     return std::nullopt;
 }

@@ -27,8 +27,9 @@ std::string stk_password(std::string_view shortcode, std::string_view passkey,
 
 // Why `text` cannot be an `AccountReference` or `TransactionDesc` of at most `chars_max`
 // characters, or nothing when it can. Daraja drops a prompt without a word when these hold
-// characters outside letters, digits and spaces, or are too long: refusing them here turns a
-// payment that would never be asked for into an error the operator sees.
+// characters outside letters, digits, spaces and hyphens (what Safaricom's own samples use;
+// anything else is refused rather than guessed at), or are too long: refusing them here turns
+// a payment that would never be asked for into an error the operator sees.
 std::optional<std::string> prompt_text_problem(std::string_view text, std::size_t chars_max);
 
 // What Daraja would refuse in a callback URL hodi registers (`CallBackURL`, `ResultURL`,
