@@ -65,10 +65,11 @@ private:
 };
 
 // A fixed set of clients sharing the work, so that load spreads over several connections and
-// the strands of several threads. Thread-safe.
+// the strands of several threads (one thread: no strands). Thread-safe.
 class RedisPool {
 public:
-    // `size` clients (at least one) on `executor`, each on its own strand.
+    // `size` clients (at least one) on `executor`, each on its own strand unless
+    // settings.one_thread.
     RedisPool(const net::any_io_executor& executor, std::size_t size, RedisSettings settings);
 
     // A connected client when there is one (round robin), else any client, which then fails

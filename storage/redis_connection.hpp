@@ -1,5 +1,6 @@
 // The machinery behind RedisClient: one hiredis async context driven by an Asio descriptor on
-// a strand, the connect/handshake/reconnect state machine and the per-command timeouts.
+// its executor (a strand, or a one-thread server's own), the connect/handshake/reconnect state
+// machine and the per-command timeouts.
 // Internal to storage/; use RedisClient.
 #pragma once
 
@@ -30,7 +31,7 @@ public:
     RedisConnection(const RedisConnection&) = delete;
     RedisConnection& operator=(const RedisConnection&) = delete;
 
-    void start();  ///< begins connecting (posted to the strand)
+    void start();  ///< begins connecting (posted to executor())
     void stop();   ///< closes for good (posted): pending commands fail with unavailable
     const net::any_io_executor& executor() const { return executor_; }
     bool connected() const { return connected_.load(std::memory_order_acquire); }

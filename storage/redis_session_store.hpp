@@ -11,7 +11,8 @@
 namespace hodi::storage {
 
 // Thread-safe: every network thread may load and save at once; commands spread over a pool of
-// settings.connections connections, each on its own strand of `executor`.
+// settings.connections connections, each on its own strand of `executor` (or on `executor`
+// itself when settings.one_thread).
 class RedisSessionStore final : public SessionStore {
 public:
     RedisSessionStore(const net::any_io_executor& executor, RedisSettings settings);

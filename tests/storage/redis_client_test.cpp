@@ -101,6 +101,47 @@ TEST_CASE("commands round-trip binary-safe values and every reply type through R
     CHECK(array->elements[1].type == RedisReply::Type::nil);
 }
 
+// Outside the coroutine: g++ 12 miscompiles a braced list of strings inside one.
+std::vector<std::vector<std::string>> mixed_pipeline() {
+    return {{"SET", "k", "v"}, {"GET", "k"}, {"INCR", "n"}, {"NOSUCHCOMMAND"}};
+}
+
+net::awaitable<boost::system::result<std::vector<RedisReply>>> send_pipeline(
+    RedisClient& client) {
+    co_return co_await client.pipeline(mixed_pipeline());
+}
+
+TEST_CASE("a pipeline answers each of its commands in order, on a strand or on one thread") {
+    // Goal: the claim and the load (or the save and the unclaim) travel together and each reads
+    // its own answer. Method: four commands of four reply types in one pipeline, with the
+    // connection on a strand and on the caller's own thread; then with Redis stopped, the
+    // whole pipeline fails with timeout instead of returning part of its answers.
+    SKIP_WITHOUT_REDIS();
+    RedisServer server;
+    REQUIRE(server.start());
+    for (const bool one_thread : {false, true}) {
+        CAPTURE(one_thread);
+        net::io_context context;
+        RedisSettings settings = settings_for(server);
+        settings.one_thread = one_thread;
+        settings.command_timeout = milliseconds(200);
+        RedisClient client(context.get_executor(), settings);
+        REQUIRE(run_until(context, [&] { return client.connected(); }, milliseconds(2000)));
+        const auto replies = run_to_completion(context, send_pipeline(client));
+        REQUIRE(replies.has_value());
+        REQUIRE(replies->size() == 4);
+        CHECK((*replies)[0].is_status("OK"));
+        CHECK((*replies)[1].text == "v");
+        CHECK((*replies)[2].type == RedisReply::Type::integer);
+        CHECK((*replies)[3].is_error());
+        server.pause();
+        const auto stalled = run_to_completion(context, send_pipeline(client));
+        server.resume();
+        REQUIRE_FALSE(stalled.has_value());
+        CHECK(stalled.error() == make_error_code(StoreError::timeout));
+    }
+}
+
 TEST_CASE("concurrent commands share one connection and each gets its own reply in order") {
     // Goal: pipelining: commands do not wait for each other and replies are matched in order.
     // Method: start 2000 INCRs at once on one client; the i-th issued must read i+1, and the
