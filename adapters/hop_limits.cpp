@@ -35,6 +35,11 @@ bool KeyedRate::take(std::string_view key, std::chrono::steady_clock::time_point
     const std::size_t set = key_hash & set_mask_;
     const std::lock_guard lock(stripes_[set % stripe_count].mutex);
     Slot* const first = &slots_[set * ways];
+    // A bucket's tokens as of now: what makes one fuller than another.
+    const auto refilled = [&](const Slot& slot) {
+        const double elapsed = std::chrono::duration<double>(now - slot.refilled).count();
+        return std::min(capacity, slot.tokens + std::max(0.0, elapsed) * per_second);
+    };
     Slot* bucket = nullptr;
     Slot* idle = nullptr;
     Slot* fullest = first;
@@ -45,7 +50,7 @@ bool KeyedRate::take(std::string_view key, std::chrono::steady_clock::time_point
         }
         if (slot->key_hash == 0 || now - slot->refilled >= refill_period) {
             if (idle == nullptr) idle = slot;
-        } else if (slot->tokens > fullest->tokens) {
+        } else if (refilled(*slot) > refilled(*fullest)) {
             fullest = slot;
         }
     }
@@ -53,8 +58,7 @@ bool KeyedRate::take(std::string_view key, std::chrono::steady_clock::time_point
         bucket = idle != nullptr ? idle : fullest;
         *bucket = Slot{key_hash, now, capacity};
     } else {
-        const double elapsed = std::chrono::duration<double>(now - bucket->refilled).count();
-        bucket->tokens = std::min(capacity, bucket->tokens + std::max(0.0, elapsed) * per_second);
+        bucket->tokens = refilled(*bucket);
         bucket->refilled = now;
     }
     if (bucket->tokens < 1.0) return false;

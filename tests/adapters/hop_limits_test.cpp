@@ -80,6 +80,24 @@ TEST_CASE("a phone at its limit stays held while a flood of other phones passes 
     CHECK(rate.take("+254700000001", start + 62s));
 }
 
+TEST_CASE("a crowded set gives way by the tokens buckets hold now, not when last touched") {
+    // Goal: the phone just held at its limit keeps its bucket over phones that spent theirs
+    // long ago (and have nearly refilled since). Method: one set of 4 ways; the held phone,
+    // first in the set, spends its hops again at 50 s and is refused; then a new phone needs a
+    // way: the held phone must still be refused after it.
+    adapters::KeyedRate rate(3, 4);
+    const auto start = Clock::time_point{} + 1h;
+    for (const char* phone : {"+254700000001", "+254700000002", "+254700000003", "+254700000004"}) {
+        for (int hop = 0; hop < 3; ++hop) CHECK(rate.take(phone, start));
+    }
+    // At 50 s the held phone has 2.5 tokens back: two hops, then refused with half a token.
+    CHECK(rate.take("+254700000001", start + 50s));
+    CHECK(rate.take("+254700000001", start + 50s));
+    CHECK_FALSE(rate.take("+254700000001", start + 50s));
+    CHECK(rate.take("+254700000009", start + 50s));  // takes the way of a phone near full
+    CHECK_FALSE(rate.take("+254700000001", start + 50s));
+}
+
 TEST_CASE("a source's registration rate refills over the minute and is its own") {
     // Goal: one client address cannot register numbers without end. Method: a rate of 2.
     HopLimits limits({.registrations_per_source_per_minute = 2});
