@@ -13,16 +13,21 @@ TokenCache::TokenCache(net::any_io_executor executor, Fetch fetch, TokenCacheSet
 bool TokenCache::fresh() const { return token_ && settings_.clock() < refresh_at_; }
 
 net::awaitable<boost::system::result<std::string>> TokenCache::token() {
-    if (fresh()) co_return *token_;
-    if (fetching_) {
-        // Woken (cancelled) when the fetch in flight ends, whichever way it ends.
+    // A caller woken from a wait finds the fetch's token, or its error; or, when the token was
+    // refused meanwhile and there is neither, goes round again.
+    while (fetching_ || !fresh()) {
+        if (!fetching_) co_return co_await fetch_now();
         auto wake = std::make_shared<net::steady_timer>(executor_,
                                                         net::steady_timer::time_point::max());
         waiting_.push_back(wake);
         co_await wake->async_wait(net::as_tuple(net::use_awaitable));
         if (token_) co_return *token_;
-        co_return last_error_;
+        if (last_error_) co_return last_error_;
     }
+    co_return *token_;
+}
+
+net::awaitable<boost::system::result<std::string>> TokenCache::fetch_now() {
     fetching_ = true;
     ++fetches_;
     const auto asked = settings_.clock();
@@ -39,6 +44,7 @@ net::awaitable<boost::system::result<std::string>> TokenCache::token() {
         token_.reset();
         last_error_ = fetched.error();
     }
+    // Woken (cancelled) when the fetch in flight ends, whichever way it ends.
     for (const auto& wake : std::exchange(waiting_, {})) wake->cancel();
     if (token_) co_return *token_;
     co_return last_error_;

@@ -52,6 +52,7 @@ public:
 
 private:
     bool fresh() const;
+    net::awaitable<boost::system::result<std::string>> fetch_now();
 
     net::any_io_executor executor_;
     Fetch fetch_;

@@ -116,6 +116,27 @@ TEST_CASE("a failed fetch fails those who waited on it, and the next caller trie
     CHECK(rig.cache.fetches() == 2);
 }
 
+net::awaitable<void> refuse_when_fetched(daraja::TokenCache& cache, TokenResult& result) {
+    result = co_await cache.token();
+    if (result) cache.invalidate(*result);
+}
+
+TEST_CASE("a caller woken after the fetched token was refused fetches again") {
+    // Goal: no caller gets an empty failure. Method: the first caller refuses the token it got
+    // before the others, who waited on the same fetch, wake; they must get a new token.
+    Rig rig;
+    rig.oauth.delay = 10ms;
+    TokenResult first = boost::system::error_code{};
+    net::co_spawn(rig.io, refuse_when_fetched(rig.cache, first), net::detached);
+    const std::vector<TokenResult> others = rig.take_at_once(3);
+    CHECK(first.value() == "token-1");
+    for (const TokenResult& result : others) {
+        REQUIRE(result.has_value());
+        CHECK(*result == "token-2");
+    }
+    CHECK(rig.cache.fetches() == 2);
+}
+
 TEST_CASE("a token Daraja refused is dropped, unless a newer one replaced it") {
     Rig rig;
     CHECK(rig.take().value() == "token-1");
