@@ -45,7 +45,7 @@ struct StkCallback {
 struct B2cResult {
     std::string originator_conversation_id;  ///< hodi's key for the payout
     std::string conversation_id;
-    std::string transaction_id;  ///< may be a placeholder on failure
+    std::string transaction_id;  ///< on failure Daraja may send a dummy such as "TCF0000000"
     ResultCode result;
     std::string result_desc;
     std::optional<std::int64_t> amount_kes;       ///< TransactionAmount
