@@ -26,6 +26,7 @@ public:
             case BankError::unknown_account: return "unknown account";
             case BankError::unknown_transfer: return "unknown transfer";
             case BankError::unknown_user: return "unknown user";
+            case BankError::unknown_record: return "no record has that id";
             case BankError::already_posted: return "the transfer was already posted";
             case BankError::already_voided: return "the transfer was already voided";
             case BankError::invalid_amount: return "invalid amount";

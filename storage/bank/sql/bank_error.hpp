@@ -24,6 +24,7 @@ enum class BankError {
     // subscriber's "unavailable" is the truth.
     deadline_passed,
     pin_in_progress,  ///< another PIN operation for the same phone is running; nothing done
+    unknown_record,   ///< no callback or review has that id
 };
 
 const boost::system::error_category& bank_category();

@@ -202,8 +202,42 @@ constexpr const char* migration_6 = R"sql(
 ALTER TABLE audit ADD COLUMN keyed INTEGER NOT NULL DEFAULT 0 CHECK (keyed IN (0, 1));
 )sql";
 
-constexpr std::array<const char*, 6> migrations = {migration_1, migration_2, migration_3,
-                                                   migration_4, migration_5, migration_6};
+// Version 7: what M-Pesa said, and what needs a person. Each Daraja callback is kept raw the
+// moment it arrives, before it is acknowledged, then applied: `fate` is unapplied until then,
+// so one a crash interrupted is applied after restart. A payment hodi cannot settle on its own
+// (an amount that differs from the request, a success after a failure, a callback no request
+// matches) becomes a review, open until an operator settles it. Outbox rows are found by the
+// provider's reference (CheckoutRequestID, ConversationID) when callbacks arrive.
+constexpr const char* migration_7 = R"sql(
+CREATE TABLE mpesa_callbacks (
+    id          INTEGER PRIMARY KEY,
+    source      TEXT    NOT NULL,
+    key         TEXT    NOT NULL,
+    body        TEXT    NOT NULL,
+    received_at INTEGER NOT NULL,
+    fate        TEXT    NOT NULL DEFAULT 'unapplied',
+    note        TEXT    NOT NULL DEFAULT '',
+    applied_at  INTEGER
+);
+CREATE INDEX mpesa_callbacks_unapplied ON mpesa_callbacks (received_at) WHERE fate = 'unapplied';
+CREATE INDEX mpesa_callbacks_key ON mpesa_callbacks (source, key);
+CREATE TABLE payment_reviews (
+    id          INTEGER PRIMARY KEY,
+    outbox_id   INTEGER REFERENCES outbox (id),
+    callback_id INTEGER REFERENCES mpesa_callbacks (id),
+    reason      TEXT    NOT NULL,
+    opened_at   INTEGER NOT NULL,
+    settled_at  INTEGER,
+    settled_by  TEXT    NOT NULL DEFAULT '',
+    resolution  TEXT    NOT NULL DEFAULT ''
+);
+CREATE INDEX payment_reviews_open ON payment_reviews (opened_at) WHERE settled_at IS NULL;
+CREATE INDEX outbox_provider_ref ON outbox (kind, provider_ref) WHERE provider_ref IS NOT NULL;
+)sql";
+
+constexpr std::array<const char*, 7> migrations = {migration_1, migration_2, migration_3,
+                                                   migration_4, migration_5, migration_6,
+                                                   migration_7};
 
 int user_version(Connection& db) { return db.execAndGet("PRAGMA user_version").getInt(); }
 
