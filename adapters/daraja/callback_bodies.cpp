@@ -156,6 +156,44 @@ Parsed<B2cResult> parse_b2c_result(std::string_view body) {
     return {std::move(out), {}};
 }
 
+Parsed<StatusResult> parse_status_result(std::string_view body) {
+    std::string problem;
+    const auto root = parse_object(body, problem);
+    if (!root) return Parsed<StatusResult>::refused(problem);
+    const json::object* result = member_object(*root, "Result");
+    if (result == nullptr) return Parsed<StatusResult>::refused("no Result object");
+    StatusResult out;
+    auto query_id = id_member(*result, "OriginatorConversationID");
+    auto code = result_code_of(result->if_contains("ResultCode"));
+    if (!query_id) return Parsed<StatusResult>::refused("no usable OriginatorConversationID");
+    if (!code) return Parsed<StatusResult>::refused("no usable ResultCode");
+    out.query_id = std::move(*query_id);
+    out.result = std::move(*code);
+    out.result_desc = text_member(*result, "ResultDesc");
+    const json::value* parameters = result->if_contains("ResultParameters");
+    if (parameters != nullptr && parameters->is_object()) {
+        parameters = parameters->get_object().if_contains("ResultParameter");
+    }
+    bool unreadable_amount = false;
+    for_each_item(parameters, "Key", [&](std::string_view key, const json::value& value) {
+        const std::string text = scalar_text(value);
+        if (key == "Amount") {
+            out.amount_kes = whole_kes(value);
+            unreadable_amount = !out.amount_kes;
+        } else if (key == "ReceiptNo" && !text.empty()) {
+            out.receipt = text;
+        } else if (key == "TransactionStatus") {
+            out.transaction_status = text;
+        } else if (key == "OriginatorConversationID") {
+            out.original_id = text;
+        } else if (key == "ConversationID") {
+            out.conversation_id = text;
+        }
+    });
+    if (unreadable_amount) return Parsed<StatusResult>::refused("Amount is not whole shillings");
+    return {std::move(out), {}};
+}
+
 Parsed<C2bPayment> parse_c2b_payment(std::string_view body) {
     std::string problem;
     const auto root = parse_object(body, problem);

@@ -66,7 +66,21 @@ struct C2bPayment {
     std::string first_name;
 };
 
+// Transaction Status result: the query's own envelope (B2C's shape), and in ResultParameters
+// what became of the transaction asked about. A query timeout has the envelope alone.
+struct StatusResult {
+    std::string query_id;  ///< Result.OriginatorConversationID: hodi's id of the query
+    ResultCode result;     ///< of the query: 0 found, 2032 no such transaction, ...
+    std::string result_desc;
+    std::string original_id;         ///< the payout's OriginatorConversationID, when named
+    std::string conversation_id;     ///< the payout's ConversationID, when named
+    std::string transaction_status;  ///< "Completed", "Failed", ... as sent
+    std::optional<std::int64_t> amount_kes;
+    std::optional<std::string> receipt;  ///< ReceiptNo
+};
+
 Parsed<StkCallback> parse_stk_callback(std::string_view body);
+Parsed<StatusResult> parse_status_result(std::string_view body);
 Parsed<B2cResult> parse_b2c_result(std::string_view body);
 Parsed<C2bPayment> parse_c2b_payment(std::string_view body);
 

@@ -42,19 +42,23 @@ std::string kenya_timestamp(std::chrono::system_clock::time_point when) {
     return std::string(text.data(), 14);
 }
 
+std::string base64_encode(std::string_view bytes) {
+    // EVP_EncodeBlock writes 4 characters per 3 bytes, padded, and a terminating NUL.
+    std::string encoded(4 * ((bytes.size() + 2) / 3) + 1, '\0');
+    const int written =
+        EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()),
+                        reinterpret_cast<const unsigned char*>(bytes.data()),
+                        static_cast<int>(bytes.size()));
+    encoded.resize(static_cast<std::size_t>(std::max(written, 0)));
+    return encoded;
+}
+
 std::string stk_password(std::string_view shortcode, std::string_view passkey,
                          std::string_view timestamp) {
     std::string plain;
     plain.reserve(shortcode.size() + passkey.size() + timestamp.size());
     plain.append(shortcode).append(passkey).append(timestamp);
-    // EVP_EncodeBlock writes 4 characters per 3 bytes, padded, and a terminating NUL.
-    std::string encoded(4 * ((plain.size() + 2) / 3) + 1, '\0');
-    const int written =
-        EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()),
-                        reinterpret_cast<const unsigned char*>(plain.data()),
-                        static_cast<int>(plain.size()));
-    encoded.resize(static_cast<std::size_t>(std::max(written, 0)));
-    return encoded;
+    return base64_encode(plain);
 }
 
 std::optional<std::string> prompt_text_problem(std::string_view text, std::size_t chars_max) {

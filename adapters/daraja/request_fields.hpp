@@ -20,6 +20,9 @@ inline constexpr std::size_t transaction_desc_chars_max = 13;
 // time). Daraja refuses, or mismatches against the Password, a timestamp in another zone.
 std::string kenya_timestamp(std::chrono::system_clock::time_point when);
 
+// Standard base64 with padding, no line breaks: Password, SecurityCredential, Basic auth.
+std::string base64_encode(std::string_view bytes);
+
 // `Password` of STK Push and STK Query: base64 of the ASCII concatenation
 // shortcode + passkey + timestamp.
 std::string stk_password(std::string_view shortcode, std::string_view passkey,

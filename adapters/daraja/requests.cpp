@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "adapters/daraja/json_fields.hpp"
+#include "adapters/daraja/request_fields.hpp"
 
 namespace hodi::adapters::daraja {
 
@@ -49,13 +50,6 @@ Key public_key_of(std::string_view pem) {
     return Key(read([](BIO* bio) { return PEM_read_bio_PUBKEY(bio, nullptr, nullptr, nullptr); }));
 }
 
-std::string base64(const std::vector<unsigned char>& bytes) {
-    std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-    const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                        bytes.data(), static_cast<int>(bytes.size()));
-    out.resize(static_cast<std::size_t>(std::max(written, 0)));
-    return out;
-}
 
 }  // namespace
 
@@ -102,6 +96,34 @@ std::string b2c_body(const B2cRequest& request) {
     return json::serialize(body);
 }
 
+std::string transaction_status_body(const StatusQueryRequest& request) {
+    json::object body;
+    body["Initiator"] = request.initiator_name;
+    body["SecurityCredential"] = request.security_credential;
+    body["CommandID"] = "TransactionStatusQuery";
+    body["TransactionID"] = request.transaction_id;
+    // The payout's own id: how a status is asked for when the receipt was never learnt.
+    body["OriginalConversationID"] = request.original_conversation_id;
+    body["OriginatorConversationID"] = request.originator_conversation_id;
+    body["PartyA"] = request.party_a;
+    body["IdentifierType"] = "4";  // PartyA is an organisation's shortcode
+    body["ResultURL"] = request.result_url;
+    body["QueueTimeOutURL"] = request.queue_timeout_url;
+    body["Remarks"] = request.remarks;
+    body["Occasion"] = "";
+    return json::serialize(body);
+}
+
+std::string c2b_register_body(std::int64_t shortcode, bool completed_by_default,
+                              std::string_view confirmation_url, std::string_view validation_url) {
+    json::object body;
+    body["ShortCode"] = std::to_string(shortcode);
+    body["ResponseType"] = completed_by_default ? "Completed" : "Cancelled";
+    body["ConfirmationURL"] = confirmation_url;
+    body["ValidationURL"] = validation_url;
+    return json::serialize(body);
+}
+
 std::optional<std::string> security_credential(std::string_view pem,
                                                std::string_view initiator_password,
                                                std::string& problem) {
@@ -127,7 +149,8 @@ std::optional<std::string> security_credential(std::string_view pem,
         return std::nullopt;
     }
     encrypted.resize(size);
-    return base64(encrypted);
+    return base64_encode(std::string_view(
+        reinterpret_cast<const char*>(encrypted.data()), encrypted.size()));
 }
 
 Parsed<OAuthToken> parse_oauth_response(std::string_view body) {

@@ -45,6 +45,26 @@ struct B2cRequest {
 };
 std::string b2c_body(const B2cRequest& request);
 
+// Transaction Status (`/mpesa/transactionstatus/v1/query`): how hodi learns what became of a
+// payout whose answer it never got. The result arrives later at result_url.
+struct StatusQueryRequest {
+    std::string originator_conversation_id;  ///< this query's own id: the result names it
+    std::string initiator_name;
+    std::string security_credential;
+    std::string transaction_id;  ///< the M-Pesa receipt when known; may be empty
+    std::string original_conversation_id;  ///< the payout's OriginatorConversationID
+    std::int64_t party_a = 0;              ///< the shortcode that paid
+    std::string remarks;
+    std::string queue_timeout_url;
+    std::string result_url;
+};
+std::string transaction_status_body(const StatusQueryRequest& request);
+
+// C2B URL registration: where Daraja tells hodi of paybill payments. `completed_by_default`
+// is what Daraja does when validation does not answer in time (`ResponseType`).
+std::string c2b_register_body(std::int64_t shortcode, bool completed_by_default,
+                              std::string_view confirmation_url, std::string_view validation_url);
+
 // SecurityCredential: base64 of the initiator password encrypted with RSA PKCS#1 v1.5 under
 // Safaricom's public key, given as a PEM certificate (whose dates are ignored: the keys in use
 // sit in long-expired certificates) or a PEM public key. Random per call. Nothing when the PEM
@@ -67,7 +87,11 @@ struct DarajaError {
     bool throttled() const { return code == "500.003.02" || code == "500.003.03"; }
     bool invalid_token() const { return code == "401.002.01"; }
     // STK Query's "The transaction is being processed": no outcome yet.
-    bool still_processing() const { return code == "500.001.1001"; }
+    // Daraja sends the same code for a wrong Password ("Wrong credentials"): only the message
+    // tells them apart.
+    bool still_processing() const {
+        return code == "500.001.1001" && message.find("being processed") != std::string::npos;
+    }
 };
 std::optional<DarajaError> parse_error_body(std::string_view body);
 
