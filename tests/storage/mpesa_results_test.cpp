@@ -195,3 +195,31 @@ TEST_CASE("a review is closed once, by an operator, and audited") {
     CHECK(pushed.db->execAndGet("SELECT count(*) FROM audit WHERE event LIKE 'mpesa.review.%'")
               .getInt() == 2);
 }
+
+TEST_CASE("a claim whose pass never recorded its call marks the row's outcome as lost") {
+    // Goal: a payout a dead pass may have sent is asked about, never sent again. Method: claim
+    // a row, record nothing, claim it again once the lease ends.
+    Pushed pushed;
+    const std::int64_t payout = enqueue_outbox(
+        *pushed.db, {OutboxKind::b2c, "topup:1", phone, 50'000, "loan 1"}, start).value();
+    auto first = claim_due_outbox(*pushed.db, start + 1s, 10, 60s).value();
+    const auto mine = [payout](const OutboxClaim& claim) {
+        for (const OutboxRow& row : claim.rows) {
+            if (row.id == payout) return row;
+        }
+        FAIL("the payout was not claimed");
+        return OutboxRow{};
+    };
+    CHECK(mine(first).claims == 1);
+    CHECK_FALSE(mine(first).outcome_lost());
+    auto again = claim_due_outbox(*pushed.db, start + 2min, 10, 60s).value();
+    CHECK(mine(again).claims == 2);
+    CHECK(mine(again).outcome_lost());
+    // A call recorded later does not clear the lost one: that call may still have reached M-Pesa.
+    const OutboxAttempt refused{OutboxOutcome::retry, "", "connect refused", start + 3min};
+    REQUIRE(record_outbox_attempt(*pushed.db, payout, refused, {}, "daraja", start + 2min)
+                .has_value());
+    auto after = claim_due_outbox(*pushed.db, start + 10min, 10, 60s).value();
+    CHECK(mine(after).claims == 3);
+    CHECK(mine(after).outcome_lost());
+}

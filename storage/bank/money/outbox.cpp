@@ -14,7 +14,7 @@ namespace {
 
 constexpr const char* row_columns =
     "SELECT id, kind, transfer, phone, amount, payload, state, attempts, next_attempt_at, "
-    "provider_ref, last_error, created_at FROM outbox ";
+    "provider_ref, last_error, created_at, claims FROM outbox ";
 
 // Provider errors are kept for the operator, but a runaway message must not bloat the row.
 constexpr std::size_t outbox_error_chars_max = 200;
@@ -53,6 +53,7 @@ boost::system::result<OutboxRow> read_row(Prepared& query) {
     if (!query.getColumn(9).isNull()) row.provider_ref = query.getColumn(9).getString();
     row.last_error = query.getColumn(10).getString();
     row.created_at = from_unix_seconds(query.getColumn(11).getInt64());
+    row.claims = query.getColumn(12).getInt();
     return row;
 }
 
@@ -279,10 +280,11 @@ boost::system::result<OutboxClaim> claim_due_outbox(Connection& db, Seconds now,
         }
     }
     Prepared lease_row(db,
-                       "UPDATE outbox SET next_attempt_at = ?, updated_at = ? "
-                       "WHERE id = ?");
+                       "UPDATE outbox SET next_attempt_at = ?, updated_at = ?, "
+                       "claims = claims + 1 WHERE id = ?");
     for (OutboxRow& row : claim.rows) {
         row.next_attempt_at = now + lease;
+        row.claims += 1;
         lease_row.bind(1, unix_seconds(row.next_attempt_at));
         lease_row.bind(2, unix_seconds(now));
         lease_row.bind(3, row.id);

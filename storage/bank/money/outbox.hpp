@@ -46,6 +46,12 @@ struct OutboxRow {
     std::optional<std::string> provider_ref;
     std::string last_error;
     Seconds created_at{};
+    // How many passes have claimed the row. Each recorded call counts in attempts, so a claim
+    // beyond attempts + 1 means a pass that claimed the row died, or failed to record, after
+    // its call may have reached the provider: the call's outcome is not known.
+    int claims = 0;
+
+    bool outcome_lost() const { return claims > attempts + 1; }
 };
 
 // Queues an effect, due now. A second request for the same (kind, transfer) returns the first

@@ -207,7 +207,8 @@ ALTER TABLE audit ADD COLUMN keyed INTEGER NOT NULL DEFAULT 0 CHECK (keyed IN (0
 // so one a crash interrupted is applied after restart. A payment hodi cannot settle on its own
 // (an amount that differs from the request, a success after a failure, a callback no request
 // matches) becomes a review, open until an operator settles it. Outbox rows are found by the
-// provider's reference (CheckoutRequestID, ConversationID) when callbacks arrive.
+// provider's reference (CheckoutRequestID, ConversationID) when callbacks arrive, and count
+// the passes that claimed them, so a call whose outcome a crash lost is known as such.
 constexpr const char* migration_7 = R"sql(
 CREATE TABLE mpesa_callbacks (
     id          INTEGER PRIMARY KEY,
@@ -233,6 +234,7 @@ CREATE TABLE payment_reviews (
 );
 CREATE INDEX payment_reviews_open ON payment_reviews (opened_at) WHERE settled_at IS NULL;
 CREATE INDEX outbox_provider_ref ON outbox (kind, provider_ref) WHERE provider_ref IS NOT NULL;
+ALTER TABLE outbox ADD COLUMN claims INTEGER NOT NULL DEFAULT 0;
 )sql";
 
 constexpr std::array<const char*, 7> migrations = {migration_1, migration_2, migration_3,
