@@ -122,7 +122,9 @@ boost::system::result<OpenReviews> count_open_reviews(Connection& db) {
     query.executeStep();
     OpenReviews open;
     open.count = query.getColumn(0).getInt64();
-    if (!query.getColumn(1).isNull()) open.oldest = from_unix_seconds(query.getColumn(1).getInt64());
+    if (!query.getColumn(1).isNull()) {
+        open.oldest = from_unix_seconds(query.getColumn(1).getInt64());
+    }
     return open;
 }
 
