@@ -72,6 +72,16 @@ void for_each_item(const json::value* list, std::string_view name_key,
     }
 }
 
+// A Result's list of parameters: recorded as {"ResultParameter": [...]}; one SDK models it as
+// the bare list.
+const json::value* result_parameters(const json::object& result) {
+    const json::value* parameters = result.if_contains("ResultParameters");
+    if (parameters != nullptr && parameters->is_object()) {
+        parameters = parameters->get_object().if_contains("ResultParameter");
+    }
+    return parameters;
+}
+
 }  // namespace
 
 Parsed<StkCallback> parse_stk_callback(std::string_view body) {
@@ -132,13 +142,8 @@ Parsed<B2cResult> parse_b2c_result(std::string_view body) {
     out.conversation_id = id_member(*result, "ConversationID").value_or("");
     out.transaction_id = id_member(*result, "TransactionID").value_or("");
     out.result_desc = text_member(*result, "ResultDesc");
-    // Recorded as {"ResultParameter": [...]}; one SDK models it as the bare list.
-    const json::value* parameters = result->if_contains("ResultParameters");
-    if (parameters != nullptr && parameters->is_object()) {
-        parameters = parameters->get_object().if_contains("ResultParameter");
-    }
     bool unreadable_amount = false;
-    for_each_item(parameters, "Key", [&](std::string_view key, const json::value& value) {
+    for_each_item(result_parameters(*result), "Key", [&](std::string_view key, const json::value& value) {
         if (key == "TransactionAmount") {
             out.amount_kes = whole_kes(value);
             unreadable_amount = !out.amount_kes;
@@ -170,12 +175,8 @@ Parsed<StatusResult> parse_status_result(std::string_view body) {
     out.query_id = std::move(*query_id);
     out.result = std::move(*code);
     out.result_desc = text_member(*result, "ResultDesc");
-    const json::value* parameters = result->if_contains("ResultParameters");
-    if (parameters != nullptr && parameters->is_object()) {
-        parameters = parameters->get_object().if_contains("ResultParameter");
-    }
     bool unreadable_amount = false;
-    for_each_item(parameters, "Key", [&](std::string_view key, const json::value& value) {
+    for_each_item(result_parameters(*result), "Key", [&](std::string_view key, const json::value& value) {
         const std::string text = scalar_text(value);
         if (key == "Amount") {
             out.amount_kes = whole_kes(value);

@@ -5,6 +5,8 @@
 
 #include <doctest/doctest.h>
 
+#include "tests/storage/outbox_topup.hpp"
+
 #include "storage/bank/money/book_check.hpp"
 #include "storage/bank/money/mpesa_callbacks.hpp"
 #include "storage/bank/money/payment_reviews.hpp"
@@ -17,25 +19,12 @@ namespace {
 using namespace hodi::storage;
 using namespace std::chrono_literals;
 
-const Seconds start{std::chrono::seconds{1'800'000'000}};
-const std::string phone = "+254712345678";
+using hodi::test::phone;
+using hodi::test::start;
 
-// A top-up of 500 shillings whose STK push Daraja accepted as ws_CO_1.
-struct Pushed {
-    std::unique_ptr<Connection> db = open_connection(":memory:").value();
-    AccountId wallet = 0;
-    std::int64_t row = 0;
-
+// The top-up, its STK push accepted by Daraja as ws_CO_1.
+struct Pushed : hodi::test::Topup {
     Pushed() {
-        REQUIRE(migrate(*db).has_value());
-        ensure_user(*db, phone, hodi::engine::Language::en, start).value();
-        wallet = find_account(*db, wallet_code(phone)).value();
-        const AccountId clearing = find_account(*db, SystemAccount::mpesa_clearing).value();
-        REQUIRE(create_transfer(*db, {"topup:1", clearing, wallet, 50'000, "topup", true}, start)
-                    .has_value());
-        row = enqueue_outbox(*db, {OutboxKind::stk_push, "topup:1", phone, 50'000, "hodi"},
-                             start)
-                  .value();
         const OutboxAttempt accepted{OutboxOutcome::accepted, "ws_CO_1", "", start + 60s};
         REQUIRE(record_outbox_attempt(*db, row, accepted, {}, "daraja", start).has_value());
     }
@@ -52,8 +41,7 @@ struct Pushed {
     AppliedResult apply(const MpesaResult& result) {
         return apply_mpesa_result(*db, result, std::nullopt, "daraja", start + 30s).value();
     }
-    Cents balance() { return load_account(*db, wallet).value().balance; }
-    OutboxState state() { return find_outbox(*db, row).value().value().state; }
+    OutboxState state() { return outbox().state; }
     std::size_t open_reviews() { return list_reviews(*db, true).value().size(); }
 };
 
