@@ -111,9 +111,15 @@ TEST_CASE("a success no request matches opens a review; a failure no request mat
     const AppliedResult unknown = pushed.apply(stranger);
     CHECK(unknown.fate == ResultFate::review);
     CHECK_FALSE(unknown.outbox_id.has_value());
+    CHECK(unknown.reason == "no request matches ws_CO_unknown");
+    // Its duplicates raise no second review; another stranger does.
+    CHECK(pushed.apply(stranger).review_id == unknown.review_id);
+    MpesaResult other = stranger;
+    other.provider_ref = "ws_CO_other";
+    CHECK(pushed.apply(other).review_id != unknown.review_id);
     stranger.verdict = MpesaVerdict::failed;
     CHECK(pushed.apply(stranger).fate == ResultFate::duplicate);
-    CHECK(pushed.open_reviews() == 1);
+    CHECK(pushed.open_reviews() == 2);
     CHECK(pushed.balance() == 0);
 }
 

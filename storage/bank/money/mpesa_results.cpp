@@ -116,7 +116,8 @@ result<AppliedResult> apply_mpesa_result(Connection& db, const MpesaResult& said
             return AppliedResult{ResultFate::duplicate, std::nullopt, std::nullopt,
                                  "no request matches"};
         }
-        return flag(db, std::nullopt, callback_id, "no request matches", now);
+        return flag(db, std::nullopt, callback_id, "no request matches " + said.provider_ref,
+                    now);
     }
     const OutboxRow& row = **found;
     if (auto reason = reference_contradiction(row, said); !reason.empty()) {

@@ -31,14 +31,14 @@ PaymentReview read_review(Prepared& query) {
     return review;
 }
 
-// The open review for this row and reason, if one was raised already.
+// The open review for this row (or none) and reason, if one was raised already.
 std::optional<std::int64_t> open_review_for(Connection& db, std::optional<std::int64_t> outbox_id,
                                             std::string_view reason) {
-    if (!outbox_id) return std::nullopt;
+    // Without a row, the reason names what was not matched (its reference) and is the key.
     Prepared query(db,
-                   "SELECT id FROM payment_reviews WHERE outbox_id = ? AND reason = ? "
+                   "SELECT id FROM payment_reviews WHERE outbox_id IS ? AND reason = ? "
                    "AND settled_at IS NULL");
-    query.bind(1, *outbox_id);
+    if (outbox_id) query.bind(1, *outbox_id);
     query.bind(2, clipped(reason));
     if (!query.executeStep()) return std::nullopt;
     return query.getColumn(0).getInt64();

@@ -27,8 +27,8 @@ struct PaymentReview {
     std::string resolution;
 };
 
-// Opens a review, or returns the open one already raised for the same (outbox row, reason): a
-// duplicated contradictory callback raises one review, not one per copy.
+// Opens a review, or returns the open one already raised for the same (outbox row or none,
+// reason): a duplicated contradictory callback raises one review, not one per copy.
 boost::system::result<std::int64_t> open_review(Connection& db,
                                                 std::optional<std::int64_t> outbox_id,
                                                 std::optional<std::int64_t> callback_id,
