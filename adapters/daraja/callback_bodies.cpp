@@ -143,7 +143,8 @@ Parsed<B2cResult> parse_b2c_result(std::string_view body) {
     out.transaction_id = id_member(*result, "TransactionID").value_or("");
     out.result_desc = text_member(*result, "ResultDesc");
     bool unreadable_amount = false;
-    for_each_item(result_parameters(*result), "Key", [&](std::string_view key, const json::value& value) {
+    const json::value* parameters = result_parameters(*result);
+    for_each_item(parameters, "Key", [&](std::string_view key, const json::value& value) {
         if (key == "TransactionAmount") {
             out.amount_kes = whole_kes(value);
             unreadable_amount = !out.amount_kes;
@@ -176,7 +177,8 @@ Parsed<StatusResult> parse_status_result(std::string_view body) {
     out.result = std::move(*code);
     out.result_desc = text_member(*result, "ResultDesc");
     bool unreadable_amount = false;
-    for_each_item(result_parameters(*result), "Key", [&](std::string_view key, const json::value& value) {
+    const json::value* parameters = result_parameters(*result);
+    for_each_item(parameters, "Key", [&](std::string_view key, const json::value& value) {
         const std::string text = scalar_text(value);
         if (key == "Amount") {
             out.amount_kes = whole_kes(value);
