@@ -13,6 +13,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "app/config_keys.hpp"
 #include "app/config_parsers.hpp"
 
 namespace hodi::app {
@@ -20,6 +21,8 @@ namespace hodi::app {
 namespace {
 
 using namespace config_parsers;
+using config_keys::Key;
+using config_keys::key;
 
 constexpr std::size_t body_limit_max = 16 * 1024 * 1024;
 constexpr std::size_t header_limit_min = 1024;
@@ -28,33 +31,6 @@ constexpr unsigned threads_max = 1024;
 constexpr std::uint64_t max_sessions_max = 100'000'000;
 constexpr std::size_t database_cache_min = 1024 * 1024;
 constexpr std::size_t database_cache_max = std::size_t{16} * 1024 * 1024 * 1024;
-
-// One row of the table: a setting's YAML path, its HODI_* variable, and what reading its text
-// does to a Config.
-struct Key {
-    std::string_view yaml;  ///< dotted path in the YAML file
-    std::string_view env;   ///< HODI_* variable
-    std::function<void(Config&, const std::string& text, const std::string& where)> apply;
-    bool list = false;  ///< YAML may give a sequence, read as its items joined by commas
-};
-
-// A row whose value `parse` reads and `target` names: target(config) is a reference to the
-// field (or a std::tie of fields set together). A parser may take the field's current value
-// as a third argument, to keep what the text leaves out.
-template <class Parse, class Target>
-Key key(std::string_view yaml, std::string_view env, Parse parse, Target target) {
-    return {yaml, env,
-            [parse, target](Config& config, const std::string& text, const std::string& where) {
-                auto&& field = target(config);
-                using Field = decltype(field);
-                if constexpr (std::is_invocable_v<Parse, const std::string&, const std::string&,
-                                                  Field>) {
-                    field = parse(text, where, field);
-                } else {
-                    field = parse(text, where);
-                }
-            }};
-}
 
 void add_node_keys(std::vector<Key>& keys) {
     keys.push_back(key("threads", "HODI_THREADS", whole_in(0U, threads_max),
@@ -173,8 +149,9 @@ void add_bank_keys(std::vector<Key>& keys) {
 
 void add_payment_keys(std::vector<Key>& keys) {
     keys.push_back(key("payments.mode", "HODI_PAYMENTS",
-                       one_of<Payments>({{"sandbox", Payments::sandbox}},
-                                        "sandbox (the only payments mode yet)"),
+                       one_of<Payments>({{"sandbox", Payments::sandbox},
+                                         {"daraja", Payments::daraja}},
+                                        "sandbox or daraja"),
                        [](Config& c) -> auto& { return c.payments.mode; }));
     keys.push_back(key("payments.sandbox_delay", "HODI_SANDBOX_DELAY", any_duration,
                        [](Config& c) -> auto& { return c.payments.sandbox_delay; }));
@@ -200,6 +177,7 @@ const std::vector<Key>& keys() {
         add_session_keys(rows);
         add_bank_keys(rows);
         add_payment_keys(rows);
+        config_keys::add_daraja_keys(rows);
         return rows;
     }();
     return table;
@@ -333,6 +311,7 @@ Config load_config(const std::optional<std::filesystem::path>& file,
                           "ms with this send_deadline); raise it or lower send_deadline");
     }
     refuse_open_callbacks(config);
+    config_keys::finish_daraja(config, environment);
     // The pepper is a secret: only the environment may carry it, never a config file.
     if (auto pepper = environment("HODI_PIN_PEPPER"); pepper && !pepper->empty()) {
         config.pins.pepper = *pepper;

@@ -13,6 +13,8 @@
 #include <string_view>
 
 #include "adapters/callback_guard.hpp"
+#include "adapters/daraja/daraja_client.hpp"
+#include "adapters/daraja/daraja_senders.hpp"
 #include "adapters/http_server.hpp"
 #include "adapters/ussd_hop.hpp"
 #include "adapters/outbox_drainer.hpp"
@@ -34,6 +36,8 @@ enum class Payments : std::uint8_t {
     // No money really moves: every leg is completed as successful, after `sandbox_delay`, so the
     // whole money loop runs on a machine with no Daraja account. Logged loudly at start.
     sandbox,
+    // Safaricom's Daraja at daraja.base_url, with real credentials: real money moves.
+    daraja,
 };
 
 // How expensive a PIN hash is. Anything but interactive is for tests and benchmarks.
@@ -78,6 +82,24 @@ struct PinHashSettings {
     PinHashCost cost = PinHashCost::interactive;  ///< `pin_hash_cost`
 };
 
+// How hodi reaches Daraja and how Daraja reaches hodi (`daraja.*`). Secrets (consumer key and
+// secret, passkey, initiator password) come from HODI_DARAJA_* variables only, never a file.
+struct DarajaConfig {
+    adapters::daraja::DarajaSettings api;  ///< base_url, shortcodes, initiator, call_deadline
+    std::optional<std::string> initiator_password;  ///< HODI_DARAJA_INITIATOR_PASSWORD
+    std::optional<std::filesystem::path> certificate;  ///< Safaricom's public key (PEM)
+    // The public https base Daraja calls hodi at, e.g. "https://pay.example.com"; the routes
+    // /daraja/TOKEN/... are appended to it.
+    std::string public_url;
+    // The path token and source allowlist of the callback routes. Without a token one is
+    // created, beside the PIN pepper, in `callback_token_file`; the allowlist defaults to
+    // Safaricom's published callback addresses in daraja mode and loopback in the sandbox.
+    adapters::CallbackAuthSettings callbacks;
+    std::filesystem::path callback_token_file = default_daraja_token_path;
+    std::optional<std::filesystem::path> ca_file;  ///< trusted roots; default the system's
+    adapters::daraja::MpesaSenderSettings senders;  ///< account_reference, first_check
+};
+
 // Who carries out the outbox's M-Pesa legs, and how the drainer paces them.
 struct PaymentSettings {
     Payments mode = Payments::sandbox;               ///< `payments.mode`
@@ -87,6 +109,11 @@ struct PaymentSettings {
     // `payments.outbox_poll`, `payments.send_deadline` and `payments.outbox_lease`; the lease
     // must outlast the longest pass (adapters::longest_pass), which load_config checks.
     adapters::DrainerSettings outbox;
+    DarajaConfig daraja;
+    // The sandbox's Daraja: a real HTTP server on loopback (`payments.sandbox_listen`; port 0
+    // picks one) that answers as Daraja does and calls hodi back after `sandbox_delay`.
+    std::string sandbox_address = "127.0.0.1";
+    std::uint16_t sandbox_port = 8091;
 };
 
 // Who may reach the Africa's Talking callbacks (`at.*`). Secure by default: with neither a

@@ -241,7 +241,7 @@ TEST_CASE("bank and payment settings read from YAML and HODI_* with named errors
              {"HODI_DATABASE_CACHE", "lots"},
              {"HODI_DATABASE_CACHE", "512KiB"},  // below the 1MiB minimum
              {"HODI_PIN_HASH_COST", "cheap"},
-             {"HODI_PAYMENTS", "daraja"},
+             {"HODI_PAYMENTS", "stub"},
              {"HODI_SANDBOX_DELAY", "soon"},
              {"HODI_OUTBOX_POLL", "0s"}}) {
         INFO(name << "=" << value);
