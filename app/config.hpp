@@ -92,10 +92,11 @@ struct DarajaConfig {
     // /daraja/TOKEN/... are appended to it.
     std::string public_url;
     // The path token and source allowlist of the callback routes. Without a token one is
-    // created, beside the PIN pepper, in `callback_token_file`; the allowlist defaults to
-    // Safaricom's published callback addresses in daraja mode and loopback in the sandbox.
+    // created in `callback_token_file` (by default beside the bank's database, which it must
+    // follow when the bank moves); the allowlist defaults to Safaricom's published callback
+    // addresses in daraja mode and loopback in the sandbox.
     adapters::CallbackAuthSettings callbacks;
-    std::filesystem::path callback_token_file = default_daraja_token_path;
+    std::filesystem::path callback_token_file;
     std::optional<std::filesystem::path> ca_file;  ///< trusted roots; default the system's
     adapters::daraja::MpesaSenderSettings senders;  ///< account_reference, first_check
 };

@@ -1,11 +1,13 @@
 // The `daraja.*` settings: where Daraja is and who hodi is there, where Daraja calls back and
 // who may, and the checks that keep a live configuration from failing on the first payment.
 #include <array>
+#include <chrono>
 #include <cstdint>
 
 #include "adapters/daraja/request_fields.hpp"
 #include "app/config_keys.hpp"
 #include "app/config_parsers.hpp"
+#include "app/paths.hpp"
 
 namespace hodi::app::config_keys {
 
@@ -18,6 +20,14 @@ constexpr std::uint64_t shortcode_max = 9'999'999'999;
 // Shortcodes, tills and phone-like numbers are sent as JSON numbers (int64) to Daraja.
 std::int64_t shortcode(const std::string& text, const std::string& where) {
     return static_cast<std::int64_t>(whole_in(std::uint64_t{1}, shortcode_max)(text, where));
+}
+
+// The wait before the first STK Query or Transaction Status: whole seconds, at least one.
+std::chrono::seconds first_check(const std::string& text, const std::string& where) {
+    const auto wait = std::chrono::duration_cast<std::chrono::seconds>(
+        positive_duration(text, where));
+    if (wait.count() < 1) fail(where, "the first status check waits at least 1s");
+    return wait;
 }
 
 // Safaricom's callback sources as SDK authors quote its Getting Started page (PROTOCOLS.md
@@ -76,6 +86,8 @@ void add_account_rows(std::vector<Key>& keys) {
                        [](Config& c) -> auto& {
                            return c.payments.daraja.senders.account_reference;
                        }));
+    keys.push_back(key("daraja.first_check", "HODI_DARAJA_FIRST_CHECK", first_check,
+                       [](Config& c) -> auto& { return c.payments.daraja.senders.first_check; }));
 }
 
 void add_callback_rows(std::vector<Key>& keys) {
@@ -121,6 +133,10 @@ void add_daraja_keys(std::vector<Key>& keys) {
 void finish_daraja(Config& config, const Environment& environment) {
     read_daraja_secrets(config, environment);
     DarajaConfig& daraja = config.payments.daraja;
+    if (daraja.callback_token_file.empty()) {
+        daraja.callback_token_file =
+            config.bank.store.path.parent_path() / daraja_token_file_name;
+    }
     if (config.payments.mode == Payments::daraja && daraja.callbacks.allow_from.empty()) {
         daraja.callbacks.allow_from = safaricom_callback_sources();
     }

@@ -13,8 +13,9 @@ namespace hodi::app {
 inline const std::filesystem::path default_database_path = "var/hodi.db";
 // The PIN pepper file `hodi serve` reads or creates; relative to the working directory.
 inline const std::filesystem::path default_pin_pepper_path = "var/pin_pepper";
-// The Daraja callbacks' path token, created on first start when none is configured.
-inline const std::filesystem::path default_daraja_token_path = "var/daraja_callback_token";
+// The Daraja callbacks' path token, created on first start when none is configured; in the
+// bank database's folder.
+inline const std::filesystem::path daraja_token_file_name = "daraja_callback_token";
 // The shipped menu, relative to each place it is looked for in.
 inline const std::filesystem::path shipped_menu_path = "menus/hodi.yaml";
 

@@ -66,4 +66,9 @@ private:
 SendOutcome outcome_of_request(const DarajaAnswer& answer, storage::Seconds check_at,
                                bool is_stk);
 
+// The SendOutcome of an STK Query's answer about request `ref`: settled, still open until
+// `later`, or failed when Daraja holds nothing under `ref`. Pure, for tests.
+SendOutcome outcome_of_query(const DarajaAnswer& answer, const std::string& ref,
+                             storage::Seconds later);
+
 }  // namespace hodi::adapters::daraja

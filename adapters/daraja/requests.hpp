@@ -92,6 +92,11 @@ struct DarajaError {
     bool still_processing() const {
         return code == "500.001.1001" && message.find("being processed") != std::string::npos;
     }
+    // "Bad Request - Invalid CheckoutRequestID" and the like: Daraja holds nothing under the
+    // id `field` names.
+    bool invalid(std::string_view field) const {
+        return code == "400.002.02" && message.find(field) != std::string::npos;
+    }
 };
 std::optional<DarajaError> parse_error_body(std::string_view body);
 

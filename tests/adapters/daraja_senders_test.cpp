@@ -74,6 +74,44 @@ TEST_CASE("a request's answer becomes the outbox outcome that never pays twice")
     CHECK(outcome_of_request(lost, now, true).outcome == OutboxOutcome::failed);
 }
 
+TEST_CASE("an STK Query's answer settles a collection only when Daraja says how it ended") {
+    const auto query_answer = [](std::string_view code) {
+        return classify_reply(
+            200, R"({"ResponseCode":"0","ResponseDescription":"accepted","MerchantRequestID":"1",)"
+                 R"("CheckoutRequestID":"ws_CO_9","ResultCode":")" + std::string(code) +
+                     R"(","ResultDesc":"said"})");
+    };
+    CHECK(outcome_of_query(query_answer("0"), "ws_CO_9", now).outcome ==
+          OutboxOutcome::succeeded);
+    CHECK(outcome_of_query(query_answer("0"), "ws_CO_9", now).provider_ref == "ws_CO_9");
+    const SendOutcome cancelled = outcome_of_query(query_answer("1032"), "ws_CO_9", now);
+    CHECK(cancelled.outcome == OutboxOutcome::failed);
+    CHECK(cancelled.error == "ResultCode 1032: said");
+    // Still with the subscriber, by either of Daraja's two ways of saying so: asked again.
+    const SendOutcome processing = outcome_of_query(
+        classify_reply(500, error_body("500.001.1001", "The transaction is being processed")),
+        "ws_CO_9", now + 120s);
+    CHECK(processing.outcome == OutboxOutcome::accepted);
+    CHECK(processing.at == now + 120s);
+    CHECK(outcome_of_query(query_answer("4999"), "ws_CO_9", now).outcome ==
+          OutboxOutcome::accepted);
+    // No answer, or one hodi cannot read, says nothing about the money.
+    CHECK(outcome_of_query(classify_reply(500, ""), "ws_CO_9", now).outcome ==
+          OutboxOutcome::unknown);
+    CHECK(outcome_of_query(classify_reply(200, "<html>"), "ws_CO_9", now).outcome ==
+          OutboxOutcome::unknown);
+    // Daraja holds nothing under the id: no prompt was shown, nothing can have been paid.
+    const SendOutcome unknown_id = outcome_of_query(
+        classify_reply(400, error_body("400.002.02", "Bad Request - Invalid CheckoutRequestID")),
+        "ws_CO_9", now);
+    CHECK(unknown_id.outcome == OutboxOutcome::failed);
+    // Any other refusal of the question is not an answer about the money.
+    CHECK(outcome_of_query(classify_reply(400, error_body("400.002.02",
+                                                          "Bad Request - Invalid Timestamp")),
+                           "ws_CO_9", now)
+              .outcome == OutboxOutcome::unknown);
+}
+
 TEST_CASE("status questions come later each time, up to the cap") {
     const MpesaSenderSettings settings;
     CHECK(next_check(settings, 0) == 60s);

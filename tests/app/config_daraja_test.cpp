@@ -117,4 +117,27 @@ TEST_CASE("the sandbox Daraja listens on loopback port 8091 unless told otherwis
     CHECK(moved.payments.sandbox_port == 0);
 }
 
+TEST_CASE("the first status check waits whole seconds, at least one") {
+    CHECK(load_config(std::nullopt, environment({})).payments.daraja.senders.first_check ==
+          std::chrono::seconds{60});
+    CHECK(load_config(std::nullopt, environment({{"HODI_DARAJA_FIRST_CHECK", "2m"}}))
+              .payments.daraja.senders.first_check == std::chrono::seconds{120});
+    CHECK(error_of(std::nullopt, {{"HODI_DARAJA_FIRST_CHECK", "500ms"}}).find("at least 1s") !=
+          std::string::npos);
+}
+
+TEST_CASE("the example configuration documents the daraja defaults") {
+    const Config example = load_config(test::source_dir() / "examples/hodi.yaml", environment({}));
+    const Config defaults = load_config(std::nullopt, environment({}));
+    CHECK(example.payments.daraja.api.base_url == defaults.payments.daraja.api.base_url);
+    CHECK(example.payments.daraja.api.call_deadline ==
+          defaults.payments.daraja.api.call_deadline);
+    CHECK(example.payments.daraja.senders.account_reference ==
+          defaults.payments.daraja.senders.account_reference);
+    CHECK(example.payments.daraja.senders.first_check ==
+          defaults.payments.daraja.senders.first_check);
+    CHECK(example.payments.sandbox_address == defaults.payments.sandbox_address);
+    CHECK(example.payments.sandbox_port == defaults.payments.sandbox_port);
+}
+
 }  // namespace hodi::app
