@@ -210,6 +210,10 @@ class FakeDaraja {
     //        "business_name","text","expires_in_seconds"}]}
     //   POST /sandbox/prompts/{checkout}/accept {"pin":"0000"} | cancel
     //        -> {"checkout_request_id","result_code","result_desc"}; 404 unknown, 409 answered
+    //   GET  /sandbox/phones/{phone}/payouts -> {"phone","payouts":[{"conversation_id",
+    //        "amount_kes","result_code","text","results_delivered"}]}: payouts M-Pesa answered
+    //   GET  /sandbox/prompts/{checkout} -> {"checkout_request_id","answered","result_code",
+    //        "result_desc","callbacks_delivered","callback_abandoned"}; 404 unknown
     // {phone} takes any Kenyan form (0712..., 254712..., %2B254712...). Call once.
     void add_routes(Router& router);
 

@@ -145,7 +145,8 @@ Callback execute(FakeDaraja::Impl& impl, const std::string& conversation_id) {
     const std::int64_t utility_cents =
         impl.settings.b2c_float_kes * 100 - state.ledger.paid_out_cents;
     return Callback{CallbackKind::b2c_result, payout.result_url,
-                    b2c_result_body(payout, utility_cents), std::to_string(payout.result_code)};
+                    b2c_result_body(payout, utility_cents), std::to_string(payout.result_code),
+                    payout.conversation_id};
 }
 
 Callback time_out(FakeDaraja::Impl& impl, const std::string& conversation_id, bool executes) {
@@ -154,7 +155,7 @@ Callback time_out(FakeDaraja::Impl& impl, const std::string& conversation_id, bo
     if (!executes) payout.stage = Payout::Stage::expired;
     ++impl.state.ledger.queue_timeouts;
     return Callback{CallbackKind::b2c_timeout, payout.timeout_url, b2c_timeout_body(payout),
-                    "9999"};
+                    "9999", conversation_id};
 }
 
 net::awaitable<void> run_payout(ImplPtr impl, std::string conversation_id, bool timed_out,
@@ -271,7 +272,7 @@ Callback status_result(FakeDaraja::Impl& impl, const StatusQuery& query,
     const int code = found != nullptr ? 0 : (valid ? 2032 : 2001);
     return Callback{CallbackKind::status_result, query.result_url,
                     status_result_body(query.originator_id, conversation_id, code, found),
-                    std::to_string(code)};
+                    std::to_string(code), query.originator_id};
 }
 
 net::awaitable<void> run_status(ImplPtr impl, StatusQuery query, std::string conversation_id) {

@@ -99,7 +99,8 @@ std::optional<Callback> settle_payment(FakeDaraja::Impl& impl, C2bPayment& payme
     movement.finalised = payment.trans_time;
     state.movements[payment.trans_id] = std::move(movement);
     if (!urls) return std::nullopt;  // nobody registered: the money moves, no one is told
-    return Callback{CallbackKind::c2b, urls->confirmation_url, c2b_body(payment, true), "0"};
+    return Callback{CallbackKind::c2b, urls->confirmation_url, c2b_body(payment, true), "0",
+                    payment.trans_id};
 }
 
 net::awaitable<void> run_payment(ImplPtr impl, C2bPayment payment) {

@@ -57,12 +57,21 @@ Treatment treatment_of(FakeDaraja::Impl& impl) {
 void count_delivery(FakeDaraja::Impl& impl, const Callback& callback, bool delivered) {
     const std::lock_guard lock(impl.mutex);
     FakeDarajaLedger& ledger = impl.state.ledger;
+    const auto prompt = callback.kind == CallbackKind::stk
+                            ? impl.state.prompts.find(callback.subject)
+                            : impl.state.prompts.end();
     if (!delivered) {
         ++ledger.callbacks_abandoned;
+        if (prompt != impl.state.prompts.end()) prompt->second.callback_abandoned = true;
         return;
     }
     ++ledger.callbacks_delivered;
     if (callback.kind == CallbackKind::stk) ++ledger.stk_callbacks_delivered[callback.result_code];
+    if (prompt != impl.state.prompts.end()) ++prompt->second.callbacks_delivered;
+    if (callback.kind == CallbackKind::b2c_result) {
+        const auto payout = impl.state.payouts.find(callback.subject);
+        if (payout != impl.state.payouts.end()) ++payout->second.results_delivered;
+    }
 }
 
 // Sends one copy, retrying until the receiver takes it, the attempts run out or the fake stops.

@@ -42,6 +42,8 @@ struct Prompt {
     std::string result_desc;
     std::string receipt;           ///< on success
     std::string transaction_date;  ///< YYYYMMDDHHmmss, Kenyan time, on success
+    std::uint32_t callbacks_delivered = 0;  ///< copies of its result the receiver took
+    bool callback_abandoned = false;        ///< a copy failed every attempt
 };
 
 // One B2C request, by its ConversationID.
@@ -59,6 +61,7 @@ struct Payout {
     std::string transaction_id;  ///< the receipt, or a placeholder on failure
     std::string initiated;       ///< YYYYMMDDHHmmss, Kenyan time
     std::string finalised;
+    std::uint32_t results_delivered = 0;  ///< copies of its Result the receiver took
 };
 
 // A money movement the Transaction Status API can find, by receipt.
@@ -101,6 +104,7 @@ struct Callback {
     std::string url;
     std::string body;
     std::string result_code;  ///< STK: counted by code in the ledger
+    std::string subject;      ///< the id it reports: CheckoutRequestID, ConversationID, ...
 };
 
 // Everything Daraja remembers. Guarded by Impl::mutex.

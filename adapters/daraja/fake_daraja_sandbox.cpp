@@ -136,6 +136,65 @@ HttpReply answer_prompt(const ImplPtr& impl, std::string_view checkout, const Ht
     return json_reply(200, json::serialize(reply));
 }
 
+// The payouts a phone has had an answer about, as M-Pesa's confirmation SMS words them, with
+// whether hodi has taken their Result yet.
+HttpReply payouts_to(const ImplPtr& impl, std::string_view segment) {
+    const auto phone = phone_of(segment);
+    if (!phone) return sandbox_error(400, "not a Kenyan mobile number");
+    json::array payouts;
+    {
+        const std::lock_guard lock(impl->mutex);
+        for (const auto& [id, payout] : impl->state.payouts) {
+            if (payout.phone != *phone || payout.stage == Payout::Stage::queued) continue;
+            std::string text = "(no money arrived: ResultCode " +
+                               std::to_string(payout.result_code) + ")";
+            if (payout.stage == Payout::Stage::completed) {
+                text = payout.transaction_id + " Confirmed. You have received KES " +
+                       money_text(payout.amount_kes * 100) + " from " +
+                       impl->settings.business_name + ".";
+            } else if (payout.stage == Payout::Stage::expired) {
+                text = "(no money arrived: the request timed out in M-Pesa's queue)";
+            }
+            json::object one;
+            one["conversation_id"] = id;
+            one["amount_kes"] = payout.amount_kes;
+            one["result_code"] = std::to_string(payout.result_code);
+            one["text"] = text;
+            one["results_delivered"] = payout.results_delivered;
+            payouts.push_back(std::move(one));
+        }
+    }
+    json::object body;
+    body["phone"] = std::to_string(*phone);
+    body["payouts"] = std::move(payouts);
+    return json_reply(200, json::serialize(body));
+}
+
+net::awaitable<HttpReply> serve_payouts(ImplPtr impl, HttpRequest, PathParams params) {
+    co_return payouts_to(impl, params.get("phone"));
+}
+
+// Where one prompt is: on the phone, answered, and whether hodi has taken its result yet (a
+// tester's script waits for that before it looks at the balance).
+HttpReply prompt_status(const ImplPtr& impl, std::string_view checkout) {
+    json::object body;
+    const std::lock_guard lock(impl->mutex);
+    const auto found = impl->state.prompts.find(std::string(checkout));
+    if (found == impl->state.prompts.end()) return sandbox_error(404, "no such prompt");
+    const Prompt& prompt = found->second;
+    body["checkout_request_id"] = prompt.checkout_request_id;
+    body["answered"] = prompt.result.has_value();
+    body["result_code"] = prompt.result.value_or("");
+    body["result_desc"] = prompt.result_desc;
+    body["callbacks_delivered"] = prompt.callbacks_delivered;
+    body["callback_abandoned"] = prompt.callback_abandoned;
+    return json_reply(200, json::serialize(body));
+}
+
+net::awaitable<HttpReply> serve_prompt(ImplPtr impl, HttpRequest, PathParams params) {
+    co_return prompt_status(impl, params.get("checkout"));
+}
+
 net::awaitable<HttpReply> serve_hold(ImplPtr impl, bool hold, HttpRequest, PathParams params) {
     co_return phone_hold(impl, params.get("phone"), hold);
 }
@@ -158,6 +217,9 @@ void add_sandbox_routes(Router& router, const ImplPtr& impl) {
                std::bind_front(serve_hold, impl, false));
     router.add(HttpMethod::get, "/sandbox/phones/{phone}/prompts",
                std::bind_front(serve_prompts, impl));
+    router.add(HttpMethod::get, "/sandbox/phones/{phone}/payouts",
+               std::bind_front(serve_payouts, impl));
+    router.add(HttpMethod::get, "/sandbox/prompts/{checkout}", std::bind_front(serve_prompt, impl));
     router.add(HttpMethod::post, "/sandbox/prompts/{checkout}/accept",
                std::bind_front(serve_answer, impl, true));
     router.add(HttpMethod::post, "/sandbox/prompts/{checkout}/cancel",

@@ -138,7 +138,8 @@ std::optional<Callback> settle_prompt(FakeDaraja::Impl& impl, const std::string&
         movement.finalised = prompt.transaction_date;
         state.movements[prompt.receipt] = std::move(movement);
     }
-    return Callback{CallbackKind::stk, prompt.callback_url, stk_callback_body(prompt), code};
+    return Callback{CallbackKind::stk, prompt.callback_url, stk_callback_body(prompt), code,
+                    prompt.checkout_request_id};
 }
 
 }  // namespace hodi::adapters::daraja::fake

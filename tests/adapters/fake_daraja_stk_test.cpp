@@ -169,12 +169,20 @@ TEST_CASE("fake Daraja: a held phone's prompt waits for the tester and takes the
     CHECK(prompts[0].at("business_name").as_string() == rig.settings().business_name);
     std::this_thread::sleep_for(100ms);  // past callback_delay: still waiting
     CHECK(rig.recorder().calls().empty());
+    const auto waiting =
+        boost::json::parse(tester(rig, "GET", "/sandbox/prompts/" + checkout).body);
+    CHECK(waiting.at("answered").as_bool() == false);
+    CHECK(waiting.at("callbacks_delivered").as_int64() == 0);
     const auto accepted =
         tester(rig, "POST", "/sandbox/prompts/" + checkout + "/accept", R"({"pin":"0000"})");
     CHECK(accepted.status == 200);
     const daraja::StkCallback callback = only_callback(rig);
     CHECK(callback.result.text == "0");
     CHECK(callback.amount_kes == 150);
+    const auto status = boost::json::parse(tester(rig, "GET", "/sandbox/prompts/" + checkout).body);
+    CHECK(status.at("answered").as_bool());
+    CHECK(status.at("result_code").as_string() == "0");
+    CHECK(tester(rig, "GET", "/sandbox/prompts/ws_CO_missing").status == 404);
     const auto again =
         tester(rig, "POST", "/sandbox/prompts/" + checkout + "/accept", R"({"pin":"0000"})");
     CHECK(again.status == 409);
