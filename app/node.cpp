@@ -36,10 +36,14 @@ NodeStatus Node::open() {
     if (!menu_) return NodeStatus::bad_menu;
     backend_ = open_actions(config_.bank, config_.pins, config_.loans, config_.payments);
     if (!backend_) return NodeStatus::cannot_serve;
+    if (backend_->store) {
+        payments_ = PaymentRails::open(io_, *backend_->store, config_.payments);
+        if (!payments_) return NodeStatus::cannot_serve;
+    }
     sessions_ = open_session_store(config_.sessions, io_, threads_);
     menus_ = make_menu_source(menu_->menu, config_.ussd);
     handler_ = make_http_handler(menus_, sessions_, backend_->actions, backend_->sealer,
-                                 config_.ussd, config_.at);
+                                 config_.ussd, config_.at, payments_.get());
     return NodeStatus::ok;
 }
 
@@ -61,7 +65,9 @@ NodeStatus Node::start() {
         return NodeStatus::cannot_serve;
     }
     if (backend_->store) {
-        drainer_ = make_drainer(io_.get_executor(), *backend_->store, config_.payments);
+        if (!payments_->start(config_.http.address, port())) return NodeStatus::cannot_serve;
+        drainer_ = make_drainer(io_.get_executor(), *backend_->store, config_.payments,
+                                payments_->senders());
         drainer_->start();
         sweep_ = make_overdue_sweep(io_.get_executor(), *backend_->store);
         sweep_->start();
@@ -76,12 +82,24 @@ NodeStatus Node::start() {
                  config_.sessions.backend == SessionBackend::redis ? "redis" : "memory",
                  backend_->store ? "bank " + config_.bank.store.path.string() : "demo actions",
                  url, route);
+    if (payments_) log_payments();
     if (config_.at.insecure_open && !config_.at.callbacks.token &&
         config_.at.callbacks.allow_from.empty()) {
         spdlog::warn("at.insecure_open: the USSD callbacks are open to anyone who reaches {} "
                      "and can act as any phone", url);
     }
     return NodeStatus::ok;
+}
+
+void Node::log_payments() const {
+    if (config_.payments.mode == Payments::sandbox) {
+        spdlog::warn("payments: SANDBOX - M-Pesa is the fake Daraja on http://{}:{}; no real "
+                     "money moves (payments.mode daraja goes live)",
+                     config_.payments.sandbox_address, payments_->sandbox_port());
+        return;
+    }
+    spdlog::info("payments: Daraja at {}; results come back to {}/daraja/<token>",
+                 config_.payments.daraja.api.base_url, config_.payments.daraja.public_url);
 }
 
 void Node::run() { run_threads(io_, threads_); }
@@ -91,6 +109,7 @@ void Node::shutdown() {
     // The loops first: a pass in flight finishes, but none starts while requests drain.
     if (drainer_) drainer_->stop();
     if (sweep_) sweep_->stop();
+    if (payments_) payments_->shutdown();
     if (!server_) {
         io_.stop();
         return;
@@ -104,6 +123,7 @@ void Node::stop() {
     signals_.reset();
     sweep_.reset();
     drainer_.reset();
+    payments_.reset();
     server_.reset();
     handler_.reset();
     menus_.reset();

@@ -1,6 +1,6 @@
 // The composition root of `hodi serve`: one Node opens, starts and stops every component
-// (menu, session store, bank or demo actions, HTTP server, outbox drainer, overdue sweep,
-// signals), each from its own part of the Config, in the order that loses nothing.
+// (menu, session store, bank or demo actions, M-Pesa rails, HTTP server, outbox drainer,
+// overdue sweep, signals), each from its own part of the Config, in the order that loses nothing.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -12,6 +12,7 @@
 
 #include "app/config.hpp"
 #include "app/node_components.hpp"
+#include "app/node_payments.hpp"
 
 namespace hodi::app {
 
@@ -54,12 +55,15 @@ public:
     std::uint16_t port() const;  ///< the bound port after start() (http.port 0 picks one)
 
 private:
+    void log_payments() const;
+
     Config config_;
     unsigned threads_;
     // Declared first, so destroyed last: everything below posts to it or holds its executor.
     net::io_context io_;
     std::optional<OpenedMenu> menu_;
     std::optional<ActionBackend> backend_;
+    std::unique_ptr<PaymentRails> payments_;  ///< with a bank only
     std::shared_ptr<storage::SessionStore> sessions_;
     std::shared_ptr<adapters::MenuSource> menus_;
     std::shared_ptr<adapters::HttpHandler> handler_;

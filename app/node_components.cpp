@@ -12,9 +12,9 @@
 #include <iostream>
 
 #include "adapters/at_ussd.hpp"
+#include "adapters/daraja/daraja_routes.hpp"
 #include "adapters/health_routes.hpp"
 #include "adapters/router.hpp"
-#include "adapters/sandbox_sender.hpp"
 #include "app/paths.hpp"
 #include "app/pepper.hpp"
 #include "menus/loader.hpp"
@@ -191,7 +191,7 @@ std::shared_ptr<adapters::HttpHandler> make_http_handler(
     std::shared_ptr<storage::SessionStore> sessions,
     std::shared_ptr<storage::ActionRunner> actions,
     std::shared_ptr<const storage::SessionSealer> sealer, const adapters::UssdSettings& ussd,
-    const AtSettings& at) {
+    const AtSettings& at, const PaymentRails* payments) {
     auto router = std::make_shared<adapters::Router>();
     adapters::add_health_routes(*router, sessions);
     adapters::add_ussd_routes(*router, adapters::HopServices{.menus = std::move(menus),
@@ -200,18 +200,19 @@ std::shared_ptr<adapters::HttpHandler> make_http_handler(
                                                              .sealer = std::move(sealer),
                                                              .settings = ussd},
                               at.callbacks);
+    if (payments != nullptr) {
+        adapters::daraja::add_daraja_routes(*router, payments->callbacks(),
+                                            payments->callback_auth());
+    }
     return router;
 }
 
 std::unique_ptr<adapters::OutboxDrainer> make_drainer(net::any_io_executor executor,
                                                       storage::Store& store,
-                                                      const PaymentSettings& payments) {
-    return std::make_unique<adapters::OutboxDrainer>(
-        std::move(executor), store,
-        payments.outbox,
-        adapters::Senders::all(std::make_shared<adapters::SandboxSender>(
-            adapters::SandboxSettings{.delay = payments.sandbox_delay})),
-        wall_clock_seconds);
+                                                      const PaymentSettings& payments,
+                                                      adapters::Senders senders) {
+    return std::make_unique<adapters::OutboxDrainer>(std::move(executor), store, payments.outbox,
+                                                     std::move(senders), wall_clock_seconds);
 }
 
 std::unique_ptr<storage::OverdueSweeper> make_overdue_sweep(net::any_io_executor executor,

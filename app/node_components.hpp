@@ -13,6 +13,7 @@
 #include "adapters/menu_source.hpp"
 #include "adapters/outbox_drainer.hpp"
 #include "app/config.hpp"
+#include "app/node_payments.hpp"
 #include "engine/menu.hpp"
 #include "storage/actions.hpp"
 #include "storage/bank/pins/pin_service.hpp"
@@ -63,19 +64,21 @@ std::shared_ptr<storage::SessionStore> open_session_store(const SessionSettings&
 std::shared_ptr<adapters::MenuSource> make_menu_source(std::shared_ptr<const engine::Menu> menu,
                                                        const adapters::UssdSettings& ussd);
 
-// What answers HTTP: one router with the USSD routes and the health endpoints.
+// What answers HTTP: one router with the USSD routes, the health endpoints and, with a bank,
+// Daraja's callback routes.
 std::shared_ptr<adapters::HttpHandler> make_http_handler(
     std::shared_ptr<const adapters::MenuSource> menus,
     std::shared_ptr<storage::SessionStore> sessions,
     std::shared_ptr<storage::ActionRunner> actions,
     std::shared_ptr<const storage::SessionSealer> sealer, const adapters::UssdSettings& ussd,
-    const AtSettings& at);
+    const AtSettings& at, const PaymentRails* payments);
 
 // The outbox drainer over `store`, carrying out what the bank queued (rows a crash left
-// included) the way `payments` says. Not started.
+// included) through `senders`, paced as `payments` says. Not started.
 std::unique_ptr<adapters::OutboxDrainer> make_drainer(net::any_io_executor executor,
                                                       storage::Store& store,
-                                                      const PaymentSettings& payments);
+                                                      const PaymentSettings& payments,
+                                                      adapters::Senders senders);
 
 // The overdue sweep over `store`. Not started.
 std::unique_ptr<storage::OverdueSweeper> make_overdue_sweep(net::any_io_executor executor,

@@ -17,6 +17,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// The sandbox Daraja on a free port, so that tests running at once never meet on 8091.
+const std::string sandbox_anywhere = "HODI_SANDBOX_LISTEN=127.0.0.1:0";
+
 std::string listen_env(unsigned short port) {
     return "HODI_LISTEN=127.0.0.1:" + std::to_string(port);
 }
@@ -29,7 +32,7 @@ TEST_CASE("hodi serve answers a dial with the shipped menu and stops cleanly on 
     const unsigned short port = free_loopback_port();
     TempDir dir;
     ChildProcess hodi({HODI_BINARY, "serve"},
-                      {listen_env(port), "HODI_THREADS=2",
+                      {listen_env(port), "HODI_THREADS=2", sandbox_anywhere,
                        "HODI_MENU=" + (source_dir() / "menus/hodi.yaml").string(),
                        "HODI_DATABASE=" + (dir.path() / "bank/hodi.db").string(),
                        "HODI_PIN_PEPPER_FILE=" + (dir.path() / "bank/pepper").string()},
@@ -90,6 +93,7 @@ TEST_CASE("hodi serve refuses a bank whose pepper is missing or is another one")
         env.push_back("HODI_DATABASE=" + database.string());
         env.push_back("HODI_THREADS=1");
         env.push_back(listen_env(port));
+        env.push_back(sandbox_anywhere);
         return env;
     };
     const auto serve = [&](std::vector<std::string> env) {
@@ -176,7 +180,7 @@ TEST_CASE("hodi serve started outside the repository finds the shipped menu and 
     TempDir dir;
     const std::string command = "cd '" + dir.path().string() + "' && exec '" +
                                 std::string(HODI_BINARY) + "' serve";
-    ChildProcess hodi({"sh", "-c", command}, {listen_env(port), "HODI_THREADS=1"},
+    ChildProcess hodi({"sh", "-c", command}, {listen_env(port), "HODI_THREADS=1", sandbox_anywhere},
                       dir.path() / "serve.log");
     REQUIRE_MESSAGE(wait_for_port(port, 20s), read_file(dir.path() / "serve.log"));
     adapters::HttpClient client("127.0.0.1", port);

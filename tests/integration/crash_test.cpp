@@ -91,6 +91,7 @@ public:
             std::vector<std::string>{HODI_BINARY, "serve", "--listen",
                                      "127.0.0.1:" + std::to_string(port_)},
             std::vector<std::string>{
+                "HODI_SANDBOX_LISTEN=127.0.0.1:0", "HODI_DARAJA_FIRST_CHECK=1s",
                 "HODI_MENU=" + (source_dir() / "menus/hodi.yaml").string(), "HODI_THREADS=2",
                 "HODI_LOG_LEVEL=warn", "HODI_DATABASE=" + database().string(),
                 "HODI_PIN_PEPPER=crash-test-pepper-0001", "HODI_PIN_HASH_COST=minimum",

@@ -73,6 +73,7 @@ TEST_CASE("1,100 silent sockets at a 1,024 descriptor limit do not lock out dial
         {"/bin/sh", "-c", "ulimit -n " + std::to_string(descriptor_limit) + " && exec \"$0\" serve",
          HODI_BINARY},
         {"HODI_LISTEN=127.0.0.1:" + std::to_string(port), "HODI_THREADS=1", "HODI_ACTIONS=demo",
+         "HODI_SANDBOX_LISTEN=127.0.0.1:0",
          "HODI_MENU=" + (source_dir() / "menus/hodi.yaml").string()},
         dir.path() / "hodi.log");
     REQUIRE(wait_for_port(port, 20s));
@@ -123,6 +124,7 @@ TEST_CASE("a PIN flood from one phone does not stop other subscribers' PIN hops"
     ChildProcess hodi(
         {HODI_BINARY, "serve"},
         {"HODI_LISTEN=127.0.0.1:" + std::to_string(port), "HODI_THREADS=2",
+         "HODI_SANDBOX_LISTEN=127.0.0.1:0",
          "HODI_MENU=" + (source_dir() / "menus/hodi.yaml").string(),
          "HODI_DATABASE=" + (dir.path() / "hodi.db").string(),
          "HODI_PIN_PEPPER=flood-test-pepper-0123456789", "HODI_HOPS_PER_PHONE_PER_MINUTE=0"},

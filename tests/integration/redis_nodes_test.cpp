@@ -46,6 +46,7 @@ public:
         env.push_back("HODI_SESSIONS=redis");
         env.push_back("HODI_REDIS_URL=" + redis.url());
         env.push_back("HODI_MENU=" + source_dir() + "/menus/hodi.yaml");
+        env.push_back("HODI_SANDBOX_LISTEN=127.0.0.1:0");
         env.push_back("HODI_THREADS=2");
         env.push_back("HODI_LOG_LEVEL=warn");
         // Sessions are under test here, not money: fixed-data actions keep every caller

@@ -160,6 +160,7 @@ TEST_CASE("after a subscriber's whole life no PIN, token or pepper is at rest an
     const auto log = dir.path() / "hodi.log";
     ChildProcess hodi({HODI_BINARY, "serve"},
                       {"HODI_LISTEN=127.0.0.1:" + std::to_string(port), "HODI_THREADS=2",
+                       "HODI_SANDBOX_LISTEN=127.0.0.1:0",
                        "HODI_MENU=" + (source_dir() / "menus/hodi.yaml").string(),
                        "HODI_DATABASE=" + db.string(), "HODI_PIN_PEPPER=" + marker_pepper,
                        "HODI_AT_CALLBACK_TOKEN=" + marker_token, "HODI_SESSIONS=redis",
