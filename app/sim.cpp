@@ -107,6 +107,10 @@ HopReply HttpGateway::operator()(const AtRequest& request) {
 }
 
 std::string frame_screen(std::string_view screen, bool end) {
+    return frame_box(screen, end ? " END " : " CON ");
+}
+
+std::string frame_box(std::string_view screen, std::string_view label) {
     std::vector<std::string_view> lines;
     std::size_t width = 20;
     for (std::size_t start = 0;;) {
@@ -121,8 +125,8 @@ std::string frame_screen(std::string_view screen, bool end) {
         if (newline == std::string_view::npos) break;
         start = newline + 1;
     }
-    const std::string label = end ? " END " : " CON ";
-    std::string out = "+-" + label + std::string(width - label.size() + 1, '-') + "+\n";
+    width = std::max(width, label.size());
+    std::string out = "+-" + std::string(label) + std::string(width - label.size() + 1, '-') + "+\n";
     for (const auto line : lines) {
         out += "| ";
         out += line;

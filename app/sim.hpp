@@ -91,5 +91,7 @@ private:
 
 // Draws a screen as a phone would: a framed box, long lines word-wrapped to the phone's width.
 std::string frame_screen(std::string_view screen, bool end);
+// The same box under any `label` (" END ", " M-PESA ").
+std::string frame_box(std::string_view screen, std::string_view label);
 
 }  // namespace hodi::app

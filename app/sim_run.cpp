@@ -2,6 +2,7 @@
 #include <optional>
 #include <ostream>
 #include <regex>
+#include <set>
 #include <thread>
 
 #include "app/config.hpp"
@@ -13,6 +14,9 @@ namespace {
 
 // A script waits at most this long in one `pause`: it is for a sandbox leg, not for a timer.
 constexpr std::chrono::seconds pause_max{30};
+// How long a prompt may take to reach the phone (hodi pushes it after the session's END), and
+// its result to reach hodi after the tester answered.
+constexpr std::chrono::seconds prompt_wait{30};
 
 std::string in_quotes(std::string_view text) {
     std::string out = "\"";
@@ -34,9 +38,17 @@ std::string counted(int count, std::string_view noun) {
 // The state of a run: the session being played and its last reply. Not thread-safe.
 class Player {
 public:
-    Player(const Script& script, Handset handset, const Gateway& gateway, std::ostream& out)
+    Player(const Script& script, Handset handset, const Gateway& gateway, std::ostream& out,
+           PromptDesk* desk)
         : script_(script), handset_(std::move(handset)), gateway_(gateway), out_(out),
-          random_(std::random_device{}()) {}
+          desk_(desk), random_(std::random_device{}()) {}
+    Player(const Player&) = delete;
+    Player& operator=(const Player&) = delete;
+
+    // The sandbox answers the phones' prompts by its own rules again.
+    ~Player() {
+        for (const std::string& phone : held_phones_) desk_->hold(phone, false);
+    }
 
     ScriptRun play() {
         for (const ScriptStep& step : script_.steps) {
@@ -64,7 +76,65 @@ private:
             case ScriptVerb::expect_con:
             case ScriptVerb::expect_end: return check(step);
             case ScriptVerb::pause: return pause(step);
+            case ScriptVerb::expect_prompt: return expect_prompt(step);
+            case ScriptVerb::accept:
+            case ScriptVerb::cancel: return answer_prompt(step);
+            case ScriptVerb::expect_payout: return expect_payout(step);
         }
+        return false;
+    }
+
+    // The phone's prompts wait for the script, not for the sandbox's rules.
+    bool hold_phone(const ScriptStep& step) {
+        if (!script_.uses_prompts || held_phones_.contains(session_handset_.phone)) return true;
+        if (desk_ == nullptr) {
+            return fail_prompt(step, "this script watches M-Pesa on the phone: it needs the sandbox "
+                                     "Daraja (hodi sim --daraja URL)");
+        }
+        if (std::string error = desk_->hold(session_handset_.phone, true); !error.empty()) {
+            return fail_prompt(step, "cannot hold the phone at the sandbox Daraja: " + error);
+        }
+        held_phones_.insert(session_handset_.phone);
+        return true;
+    }
+
+    bool expect_prompt(const ScriptStep& step) {
+        ++run_.checks;
+        PromptWait wait = desk_->next_prompt(session_handset_.phone, prompt_wait);
+        if (!wait.prompt) return fail_prompt(step, "expected an M-Pesa prompt: " + wait.error);
+        prompt_ = std::move(wait.prompt);
+        if (prompt_->text.find(step.argument) == std::string::npos) {
+            return fail_prompt(step, "expected the M-Pesa prompt to contain " +
+                                         in_quotes(step.argument));
+        }
+        return true;
+    }
+
+    bool expect_payout(const ScriptStep& step) {
+        ++run_.checks;
+        const PayoutWait wait = desk_->next_payout(session_handset_.phone, prompt_wait);
+        if (!wait.message) return fail_prompt(step, "expected an M-Pesa payout: " + wait.error);
+        if (wait.message->find(step.argument) == std::string::npos) {
+            return fail_prompt(step, "expected the M-Pesa payout to contain " +
+                                         in_quotes(step.argument) + "; it said " +
+                                         in_quotes(*wait.message));
+        }
+        return true;
+    }
+
+    bool answer_prompt(const ScriptStep& step) {
+        std::optional<std::string> pin;
+        if (step.verb == ScriptVerb::accept) pin = step.argument;
+        const PromptAnswer answer =
+            desk_->answer(prompt_->checkout_request_id, pin, prompt_wait);
+        prompt_.reset();
+        if (!answer.ok()) return fail_prompt(step, "answering the M-Pesa prompt: " + answer.error);
+        return true;
+    }
+
+    bool fail_prompt(const ScriptStep& step, const std::string& what) {
+        out_ << script_.file << ":" << step.line << ": " << what << "\n";
+        if (prompt_) out_ << "  the prompt was:\n" << frame_prompt(*prompt_);
         return false;
     }
 
@@ -91,6 +161,7 @@ private:
         // The session keeps its own copy of the handset: a later `phone` line is for the next
         // dial, as on a real phone, not for the session already running.
         session_handset_ = handset_;
+        if (!hold_phone(step)) return false;
         session_.emplace(new_session_id(random_), session_handset_);
         ++run_.sessions;
         return hop(step, session_->dial());
@@ -142,7 +213,11 @@ private:
             case ScriptVerb::network:
             case ScriptVerb::dial:
             case ScriptVerb::send:
-            case ScriptVerb::pause: break;
+            case ScriptVerb::pause:
+            case ScriptVerb::expect_prompt:
+            case ScriptVerb::accept:
+            case ScriptVerb::cancel:
+            case ScriptVerb::expect_payout: break;
         }
         return false;
     }
@@ -160,6 +235,9 @@ private:
     Handset session_handset_;
     const Gateway& gateway_;
     std::ostream& out_;
+    PromptDesk* desk_;
+    std::set<std::string> held_phones_;
+    std::optional<StkPrompt> prompt_;  ///< the one the last expect-prompt saw
     std::mt19937_64 random_;
     std::optional<AtSession> session_;
     HopReply reply_;
@@ -169,8 +247,8 @@ private:
 }  // namespace
 
 ScriptRun run_script(const Script& script, Handset handset, const Gateway& gateway,
-                     std::ostream& out) {
-    Player player(script, std::move(handset), gateway, out);
+                     std::ostream& out, PromptDesk* desk) {
+    Player player(script, std::move(handset), gateway, out, desk);
     return player.play();
 }
 

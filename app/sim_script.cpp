@@ -31,6 +31,10 @@ constexpr std::array verb_specs{
     VerbSpec{"expect-con", ScriptVerb::expect_con, Argument::optional},
     VerbSpec{"expect-end", ScriptVerb::expect_end, Argument::optional},
     VerbSpec{"pause", ScriptVerb::pause, Argument::required},
+    VerbSpec{"expect-prompt", ScriptVerb::expect_prompt, Argument::optional},
+    VerbSpec{"accept", ScriptVerb::accept, Argument::required},
+    VerbSpec{"cancel", ScriptVerb::cancel, Argument::none},
+    VerbSpec{"expect-payout", ScriptVerb::expect_payout, Argument::optional},
 };
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r'; }
@@ -117,6 +121,7 @@ ScriptParse parse_script(std::string_view text, std::string file) {
     ScriptParse parsed;
     parsed.script.file = std::move(file);
     bool dialled = false;
+    bool prompt_open = false;  // an expect-prompt not answered yet
     int line_number = 0;
     while (!text.empty()) {
         ++line_number;
@@ -134,7 +139,15 @@ ScriptParse parse_script(std::string_view text, std::string file) {
         if (needs_session(step.verb) && !dialled) {
             parsed.errors.push_back(where + "'dial' must come before the first send or expect");
         }
+        const bool answers = step.verb == ScriptVerb::accept || step.verb == ScriptVerb::cancel;
+        if (answers && !prompt_open) {
+            parsed.errors.push_back(where + "'expect-prompt' must come before accept or cancel");
+        }
+        prompt_open = step.verb == ScriptVerb::expect_prompt || (prompt_open && !answers);
         dialled = dialled || step.verb == ScriptVerb::dial;
+        parsed.script.uses_prompts = parsed.script.uses_prompts ||
+                                     step.verb == ScriptVerb::expect_prompt ||
+                                     step.verb == ScriptVerb::expect_payout;
         parsed.script.steps.push_back(std::move(step));
     }
     if (!dialled && parsed.errors.empty()) {

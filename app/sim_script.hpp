@@ -11,6 +11,12 @@
 //   expect-re ^Salio: KES \d+  ... matches this ECMAScript regex somewhere
 //   expect-con [TEXT]          the session continues (CON), and contains TEXT if given
 //   expect-end [TEXT]          the session ended (END), and contains TEXT if given
+//   pause 2s                   wait, up to 30s, for something outside the dialog
+//   expect-prompt [TEXT]       an M-Pesa prompt reaches the phone (waits up to 30s), with TEXT
+//   accept 0000                type the M-Pesa PIN on that prompt; waits until hodi has the result
+//   cancel                     press Cancel on it instead
+//   expect-payout [TEXT]       M-Pesa pays the phone and hodi has the result (waits up to 30s);
+//                              TEXT is looked for in the confirmation SMS
 //
 // Arguments run to the end of the line; a '#' after whitespace starts a comment. Put an argument
 // in double quotes to keep spaces at its ends, a '#', or escapes (\n, \", \\).
@@ -23,6 +29,7 @@
 #include <vector>
 
 #include "app/sim.hpp"
+#include "app/sim_prompts.hpp"
 
 namespace hodi::app {
 
@@ -38,6 +45,10 @@ enum class ScriptVerb : std::uint8_t {
     expect_con,
     expect_end,
     pause,
+    expect_prompt,
+    accept,
+    cancel,
+    expect_payout,
 };
 
 struct ScriptStep {
@@ -49,6 +60,7 @@ struct ScriptStep {
 struct Script {
     std::string file;  ///< as given on the command line; used in messages
     std::vector<ScriptStep> steps;
+    bool uses_prompts = false;  ///< it uses the sandbox Daraja, which holds its phones
 };
 
 struct ScriptParse {
@@ -69,8 +81,10 @@ struct ScriptRun {
 
 // Plays the script through `gateway`, starting from `handset` (phone/code/network lines change
 // it). Stops at the first failed check or failed hop, printing file:line, what was expected and
-// the screen as shown; on success prints one summary line. Output goes to `out`.
+// the screen as shown; on success prints one summary line. Output goes to `out`. Prompts come
+// from `desk`, which may be null for a script that answers none; phones the script dials from
+// are held there while it runs.
 ScriptRun run_script(const Script& script, Handset handset, const Gateway& gateway,
-                     std::ostream& out);
+                     std::ostream& out, PromptDesk* desk = nullptr);
 
 }  // namespace hodi::app

@@ -163,3 +163,112 @@ TEST_CASE("pause takes a short duration and refuses a malformed or long one") {
     CHECK_FALSE(play("dial\npause 31s\n", output).passed);
     CHECK(output.find("up to 30s") != std::string::npos);
 }
+
+namespace {
+
+// A sandbox stand-in: one prompt per phone once the phone is held, answers recorded.
+class FakeDesk final : public hodi::app::PromptDesk {
+public:
+    std::string hold(std::string_view phone, bool held) override {
+        holds.push_back(std::string(phone) + (held ? " held" : " released"));
+        return refuse_hold ? "HTTP 503" : "";
+    }
+    hodi::app::PromptWait next_prompt(std::string_view phone,
+                                      std::chrono::milliseconds) override {
+        if (!has_prompt) return {.prompt = std::nullopt, .error = "no M-Pesa prompt came"};
+        return {.prompt = hodi::app::StkPrompt{"ws_CO_1",
+                                               "Do you want to pay KES 1,000 to HODI SANDBOX? "
+                                               "Enter M-PESA PIN (" + std::string(phone) + ")",
+                                               1000},
+                .error = {}};
+    }
+    hodi::app::PromptAnswer answer(const std::string& checkout,
+                                   const std::optional<std::string>& pin,
+                                   std::chrono::milliseconds) override {
+        answers.push_back(checkout + " " + pin.value_or("cancel"));
+        if (undelivered) return {.result_code = "0", .result_desc = "", .error = "not delivered"};
+        return {.result_code = pin ? "0" : "1032", .result_desc = "", .error = {}};
+    }
+
+    hodi::app::PayoutWait next_payout(std::string_view, std::chrono::milliseconds) override {
+        if (payouts_left == 0) return {.message = std::nullopt, .error = "no payout came"};
+        --payouts_left;
+        return {.message = "QK1 Confirmed. You have received KES 500.00 from HODI.", .error = {}};
+    }
+
+    int payouts_left = 1;
+    bool has_prompt = true;
+    bool refuse_hold = false;
+    bool undelivered = false;
+    std::vector<std::string> holds;
+    std::vector<std::string> answers;
+};
+
+hodi::app::ScriptRun play_with(FakeDesk* desk, std::string_view text, std::string& output) {
+    const auto parsed = hodi::app::parse_script(text, "t.sim");
+    REQUIRE(parsed.errors.empty());
+    std::ostringstream out;
+    const hodi::app::Gateway gateway = fake_menu;
+    const auto run = hodi::app::run_script(parsed.script, {}, gateway, out, desk);
+    output = out.str();
+    return run;
+}
+
+}  // namespace
+
+TEST_CASE("a script answers the M-Pesa prompt on its phone, held for it while it runs") {
+    // Goal: the tester's loop: dial, see the prompt, type the PIN or cancel; the phone is held
+    // at the sandbox from the first dial and released at the end. Method: a fake desk.
+    FakeDesk desk;
+    std::string output;
+    const auto run = play_with(&desk,
+                               "phone +254700000001\ndial\nexpect-prompt KES 1,000\naccept 0000\n"
+                               "dial\nexpect-prompt HODI\ncancel\n",
+                               output);
+    CHECK_MESSAGE(run.passed, output);
+    CHECK(run.checks == 2);
+    CHECK(desk.holds ==
+          std::vector<std::string>{"+254700000001 held", "+254700000001 released"});
+    CHECK(desk.answers == std::vector<std::string>{"ws_CO_1 0000", "ws_CO_1 cancel"});
+}
+
+TEST_CASE("a script waits for a payout's confirmation and checks its words") {
+    FakeDesk desk;
+    desk.payouts_left = 2;
+    std::string output;
+    CHECK(play_with(&desk, "dial\nexpect-payout KES 500.00\n", output).passed);
+    CHECK_FALSE(play_with(&desk, "dial\nexpect-payout KES 600.00\n", output).passed);
+    CHECK(output.starts_with("t.sim:2: expected the M-Pesa payout to contain \"KES 600.00\""));
+    CHECK_FALSE(play_with(&desk, "dial\nexpect-payout\n", output).passed);
+    CHECK(output.starts_with("t.sim:2: expected an M-Pesa payout: no payout came"));
+}
+
+TEST_CASE("a prompt that does not come, does not match, or whose result is lost fails its line") {
+    FakeDesk desk;
+    std::string output;
+    CHECK_FALSE(play_with(&desk, "dial\nexpect-prompt KES 2,000\n", output).passed);
+    CHECK(output.starts_with("t.sim:2: expected the M-Pesa prompt to contain \"KES 2,000\""));
+    CHECK(output.find("| Do you want to pay KES 1,000") != std::string::npos);
+    desk.has_prompt = false;
+    CHECK_FALSE(play_with(&desk, "dial\nexpect-prompt\n", output).passed);
+    CHECK(output.starts_with("t.sim:2: expected an M-Pesa prompt: no M-Pesa prompt came"));
+    desk.has_prompt = true;
+    desk.undelivered = true;
+    CHECK_FALSE(play_with(&desk, "dial\nexpect-prompt\naccept 0000\n", output).passed);
+    CHECK(output.starts_with("t.sim:3: answering the M-Pesa prompt: not delivered"));
+    desk.refuse_hold = true;
+    CHECK_FALSE(play_with(&desk, "dial\nexpect-prompt\n", output).passed);
+    CHECK(output.starts_with("t.sim:1: cannot hold the phone at the sandbox Daraja: HTTP 503"));
+    CHECK_FALSE(play_with(nullptr, "dial\nexpect-prompt\n", output).passed);
+    CHECK(output.find("needs the sandbox Daraja") != std::string::npos);
+}
+
+TEST_CASE("accept and cancel need an expect-prompt before them") {
+    const auto parsed =
+        hodi::app::parse_script("dial\naccept 0000\nexpect-prompt\ncancel\ncancel\n", "t.sim");
+    REQUIRE(parsed.errors.size() == 2);
+    CHECK(parsed.errors[0] == "t.sim:2: 'expect-prompt' must come before accept or cancel");
+    CHECK(parsed.errors[1].starts_with("t.sim:5: "));
+    CHECK(parsed.script.uses_prompts);
+    CHECK_FALSE(hodi::app::parse_script("dial\naccept\n", "t.sim").errors.empty());
+}

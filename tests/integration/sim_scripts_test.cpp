@@ -24,8 +24,10 @@ class RunningHodi {
 public:
     explicit RunningHodi(const fs::path& dir)
         : port_(hodi::test::free_loopback_port()),
+          sandbox_port_(hodi::test::free_loopback_port()),
           process_({HODI_BINARY, "serve", "--listen", "127.0.0.1:" + std::to_string(port_)},
-                   {"HODI_MENU=" + (hodi::test::source_dir() / "menus/hodi.yaml").string(),
+                   {"HODI_SANDBOX_LISTEN=127.0.0.1:" + std::to_string(sandbox_port_),
+                    "HODI_MENU=" + (hodi::test::source_dir() / "menus/hodi.yaml").string(),
                     "HODI_THREADS=1", "HODI_SESSIONS=memory", "HODI_LOG_LEVEL=warn",
                     "HODI_DATABASE=" + (dir / "hodi.db").string(),
                     "HODI_PIN_PEPPER=sim-scripts-test-pepper", "HODI_PIN_HASH_COST=minimum",
@@ -38,17 +40,20 @@ public:
 
     bool ready() { return hodi::test::wait_for_port(port_, 15s); }
     std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/ussd/at"; }
+    std::string daraja() const { return "http://127.0.0.1:" + std::to_string(sandbox_port_); }
     std::string log() const { return fs::exists(log_) ? hodi::test::read_file(log_) : ""; }
 
 private:
     unsigned short port_;
+    unsigned short sandbox_port_;
     hodi::test::ChildProcess process_;
     fs::path log_;
 };
 
-hodi::test::CommandResult play(const std::string& url, const fs::path& script) {
-    return hodi::test::run_command({HODI_BINARY, "sim", "--url", url, "--script", script.string()},
-                                   60s);
+hodi::test::CommandResult play(const std::string& url, const fs::path& script,
+                               const std::string& daraja = "http://127.0.0.1:9") {
+    return hodi::test::run_command(
+        {HODI_BINARY, "sim", "--url", url, "--daraja", daraja, "--script", script.string()}, 90s);
 }
 
 std::vector<fs::path> example_scripts() {
@@ -71,7 +76,7 @@ TEST_CASE("every example sim script passes against the shipped menu") {
     const auto scripts = example_scripts();
     REQUIRE(scripts.size() >= 7);
     for (const auto& script : scripts) {
-        const auto result = play(hodi.url(), script);
+        const auto result = play(hodi.url(), script, hodi.daraja());
         INFO(script.filename().string() << " said:\n" << result.output);
         CHECK(result.exit_code == 0);
         CHECK(result.output.find(": passed (") != std::string::npos);
