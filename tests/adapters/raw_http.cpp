@@ -24,18 +24,42 @@ std::uint16_t local_port_of(int fd) {
     return ntohs(local.sin_port);
 }
 
+RawExchange exchange(const char* from, std::uint16_t port,
+                     const std::vector<std::string_view>& pieces, std::chrono::milliseconds gap,
+                     std::chrono::milliseconds wait);
+
 }  // namespace
 
 RawExchange raw_exchange(std::uint16_t port, std::string_view bytes,
                          std::chrono::milliseconds wait) {
-    return raw_exchange(port, std::vector<std::string_view>{bytes}, std::chrono::milliseconds(0),
-                        wait);
+    return exchange(nullptr, port, std::vector<std::string_view>{bytes},
+                    std::chrono::milliseconds(0), wait);
 }
 
 RawExchange raw_exchange(std::uint16_t port, const std::vector<std::string_view>& pieces,
                          std::chrono::milliseconds gap, std::chrono::milliseconds wait) {
+    return exchange(nullptr, port, pieces, gap, wait);
+}
+
+RawExchange raw_exchange_from(const char* from, std::uint16_t port, std::string_view bytes,
+                              std::chrono::milliseconds wait) {
+    return exchange(from, port, std::vector<std::string_view>{bytes},
+                    std::chrono::milliseconds(0), wait);
+}
+
+namespace {
+
+RawExchange exchange(const char* from, std::uint16_t port,
+                     const std::vector<std::string_view>& pieces, std::chrono::milliseconds gap,
+                     std::chrono::milliseconds wait) {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     REQUIRE(fd >= 0);
+    if (from != nullptr) {
+        sockaddr_in source{};
+        source.sin_family = AF_INET;
+        REQUIRE(::inet_pton(AF_INET, from, &source.sin_addr) == 1);
+        REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&source), sizeof source) == 0);
+    }
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_port = htons(port);
@@ -70,6 +94,8 @@ RawExchange raw_exchange(std::uint16_t port, const std::vector<std::string_view>
     ::close(fd);
     return result;
 }
+
+}  // namespace
 
 std::string_view raw_body(std::string_view response) {
     const std::size_t blank = response.find("\r\n\r\n");

@@ -25,6 +25,10 @@ RawExchange raw_exchange(std::uint16_t port, std::string_view bytes,
 // The same, sending `pieces` one write each, `gap` apart, so the server reads them apart.
 RawExchange raw_exchange(std::uint16_t port, const std::vector<std::string_view>& pieces,
                          std::chrono::milliseconds gap, std::chrono::milliseconds wait);
+// The same from source address `from` (any of 127.0.0.0/8, e.g. "127.0.0.66"), so the server
+// sees a peer its allowlist may refuse.
+RawExchange raw_exchange_from(const char* from, std::uint16_t port, std::string_view bytes,
+                              std::chrono::milliseconds wait);
 
 // The body of a raw HTTP response: everything after the first blank line.
 std::string_view raw_body(std::string_view response);
