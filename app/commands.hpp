@@ -15,5 +15,6 @@ void add_graph_command(CLI::App& cli, int& exit_code);  ///< app/lint_command.cp
 void add_check_command(CLI::App& cli, int& exit_code);  ///< app/check_command.cpp
 void add_admin_command(CLI::App& cli, int& exit_code);  ///< app/admin_command.cpp
 void add_audit_command(CLI::App& cli, int& exit_code);  ///< app/audit_command.cpp
+void add_review_command(CLI::App& cli, int& exit_code);  ///< app/review_command.cpp
 
 }  // namespace hodi::app

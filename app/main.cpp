@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
     hodi::app::add_check_command(cli, exit_code);
     hodi::app::add_admin_command(cli, exit_code);
     hodi::app::add_audit_command(cli, exit_code);
+    hodi::app::add_review_command(cli, exit_code);
     CLI11_PARSE(cli, argc, argv);
     return exit_code;
 }

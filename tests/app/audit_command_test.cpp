@@ -6,6 +6,7 @@
 #include "storage/bank/money/audit.hpp"
 #include "storage/bank/actions/bank_action_jobs.hpp"
 #include "storage/bank/money/outbox.hpp"
+#include "storage/bank/money/payment_reviews.hpp"
 #include "storage/bank/sql/store.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/vectors.hpp"
@@ -178,6 +179,46 @@ TEST_CASE("hodi admin unlock clears a final PIN lock and records it in the audit
     CHECK(verified.exit_code == 0);
     CHECK(contains(verified.output, "audit: 4 events, chain intact"));
     CHECK(hodi({"admin", "--db", db, "unlock", "0799999999"}).exit_code == 1);
+}
+
+TEST_CASE("hodi check lists what is open; hodi review lists and settles, audited") {
+    // Goal: nothing stays unresolved silently, and an operator closes a contradiction on the
+    // record. Method: a bank with a push still pending and one open review; check, list,
+    // settle, list again, verify the chain.
+    TempDir dir;
+    const std::string db = prepare_bank(dir);
+    {
+        auto store = storage::Store::open(storage::StoreSettings{db}).value();
+        REQUIRE(storage::key_audit_chain(*store, pepper).has_value());
+        REQUIRE(store
+                    ->write_now<std::int64_t>([](storage::Connection& db_) {
+                        storage::mpesa_in_job("topup:2", storage::wallet_code(phone), 10'000,
+                                              "topup", start)(db_)
+                            .value();
+                        return storage::open_review(db_, std::nullopt, std::nullopt,
+                                                    "no request matches ws_CO_9", start);
+                    })
+                    .has_value());
+    }
+    const CommandResult checked = hodi({"check", "--db", db});
+    CHECK(checked.exit_code == 0);  // open is not broken
+    CHECK_MESSAGE(contains(checked.output, "open: 1 stk_push pending (oldest "), checked.output);
+    CHECK(contains(checked.output, "open: 1 payments for review"));
+    const CommandResult listed = hodi({"review", "--db", db, "list"});
+    CHECK(listed.exit_code == 0);
+    CHECK(contains(listed.output, "#1  opened 2027-01-15 08:00:00Z"));
+    CHECK(contains(listed.output, "no request matches ws_CO_9"));
+    CHECK(contains(listed.output, "1 open reviews"));
+    CHECK(hodi({"review", "--db", db, "settle", "1", "--resolution", "x"}, false).exit_code ==
+          2);  // no pepper: it could not be audited
+    const CommandResult settled =
+        hodi({"review", "--db", db, "settle", "1", "--resolution", "reversed by M-Pesa"});
+    CHECK_MESSAGE(settled.exit_code == 0, settled.output);
+    CHECK(contains(settled.output, "by operator: reversed by M-Pesa"));
+    CHECK(contains(hodi({"review", "--db", db, "list"}).output, "0 open reviews"));
+    CHECK(contains(hodi({"review", "--db", db, "list", "--all"}).output, "1 reviews"));
+    CHECK(hodi({"review", "--db", db, "settle", "7", "--resolution", "x"}).exit_code == 1);
+    CHECK(hodi({"audit", "verify", "--db", db}).exit_code == 0);
 }
 
 }  // namespace hodi::test

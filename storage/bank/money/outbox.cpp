@@ -385,4 +385,19 @@ boost::system::result<std::int64_t> count_open_outbox(Connection& db) {
         .getInt64();
 }
 
+boost::system::result<std::vector<OpenOutbox>> list_open_outbox(Connection& db) {
+    Prepared query(db,
+                   "SELECT kind, state, count(*), min(created_at) FROM outbox "
+                   "WHERE state IN ('pending', 'sent') GROUP BY kind, state ORDER BY kind, state");
+    std::vector<OpenOutbox> open;
+    while (query.executeStep()) {
+        const auto kind = parse_kind(query.getColumn(0).getString());
+        const auto state = parse_state(query.getColumn(1).getString());
+        if (!kind || !state) return make_error_code(BankError::corrupt);
+        open.push_back({*kind, *state, query.getColumn(2).getInt64(),
+                        from_unix_seconds(query.getColumn(3).getInt64())});
+    }
+    return open;
+}
+
 }  // namespace hodi::storage

@@ -166,4 +166,14 @@ boost::system::result<OutboxCounts> count_outbox(Connection& db);
 // Rows still open (pending or sent): a cheap count through the outbox_due index.
 boost::system::result<std::int64_t> count_open_outbox(Connection& db);
 
+// Open rows of one kind and state, and when the oldest of them was written, for `hodi check`.
+struct OpenOutbox {
+    OutboxKind kind = OutboxKind::stk_push;
+    OutboxState state = OutboxState::pending;
+    std::int64_t count = 0;
+    Seconds oldest{};
+};
+// Every (kind, state) with open rows, in kind then state order.
+boost::system::result<std::vector<OpenOutbox>> list_open_outbox(Connection& db);
+
 }  // namespace hodi::storage
