@@ -126,7 +126,8 @@ std::string frame_box(std::string_view screen, std::string_view label) {
         start = newline + 1;
     }
     width = std::max(width, label.size());
-    std::string out = "+-" + std::string(label) + std::string(width - label.size() + 1, '-') + "+\n";
+    std::string out =
+        "+-" + std::string(label) + std::string(width - label.size() + 1, '-') + "+\n";
     for (const auto line : lines) {
         out += "| ";
         out += line;

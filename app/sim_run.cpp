@@ -88,8 +88,8 @@ private:
     bool hold_phone(const ScriptStep& step) {
         if (!script_.uses_prompts || held_phones_.contains(session_handset_.phone)) return true;
         if (desk_ == nullptr) {
-            return fail_prompt(step, "this script watches M-Pesa on the phone: it needs the sandbox "
-                                     "Daraja (hodi sim --daraja URL)");
+            return fail_prompt(step, "this script watches M-Pesa on the phone: it needs the "
+                                     "sandbox Daraja (hodi sim --daraja URL)");
         }
         if (std::string error = desk_->hold(session_handset_.phone, true); !error.empty()) {
             return fail_prompt(step, "cannot hold the phone at the sandbox Daraja: " + error);

@@ -124,9 +124,8 @@ TEST_CASE("a PIN flood from one phone does not stop other subscribers' PIN hops"
     ChildProcess hodi(
         {HODI_BINARY, "serve"},
         {"HODI_LISTEN=127.0.0.1:" + std::to_string(port), "HODI_THREADS=2",
-         "HODI_SANDBOX_LISTEN=127.0.0.1:0",
+         "HODI_SANDBOX_LISTEN=127.0.0.1:0", "HODI_DATABASE=" + (dir.path() / "hodi.db").string(),
          "HODI_MENU=" + (source_dir() / "menus/hodi.yaml").string(),
-         "HODI_DATABASE=" + (dir.path() / "hodi.db").string(),
          "HODI_PIN_PEPPER=flood-test-pepper-0123456789", "HODI_HOPS_PER_PHONE_PER_MINUTE=0"},
         dir.path() / "hodi.log");
     REQUIRE(wait_for_port(port, 20s));
