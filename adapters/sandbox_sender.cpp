@@ -25,8 +25,8 @@ net::awaitable<SendOutcome> SandboxSender::send(storage::OutboxRow row, storage:
 
 std::string SandboxSender::warning() const {
     return fmt::format(
-        "payments: SANDBOX — no real money moves; every M-Pesa leg completes as successful "
-        "after {}s",
+        "outbox: SANDBOX sender — nothing leaves this machine; each of its rows is marked "
+        "delivered after {}s",
         std::chrono::ceil<std::chrono::seconds>(settings_.delay).count());
 }
 

@@ -33,8 +33,9 @@ namespace hodi::app {
 
 // Who carries out the outbox's M-Pesa legs (STK push, B2C payout).
 enum class Payments : std::uint8_t {
-    // No money really moves: every leg is completed as successful, after `sandbox_delay`, so the
-    // whole money loop runs on a machine with no Daraja account. Logged loudly at start.
+    // No money really moves: a fake Daraja inside hodi serve (payments.sandbox_listen) answers
+    // as Daraja does and calls hodi back after `sandbox_delay`, so the whole money loop runs on
+    // a machine with no Daraja account. Logged loudly at start.
     sandbox,
     // Safaricom's Daraja at daraja.base_url, with real credentials: real money moves.
     daraja,
